@@ -1,0 +1,142 @@
+"""Smart Lighting AI: DALI group lights that adapt to the building's sensors."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from dali.address import GearBroadcast, GearGroup, GearShort
+from dali.command import Command
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.typing import ConfigType
+
+from .const import (
+    BUS_TIMEOUT_S,
+    CONF_BUS_TYPE,
+    CONF_PATH,
+    CONF_URL,
+    CONNECT_TIMEOUT_S,
+    DOMAIN,
+    LOGGER,
+    READ_BACK_INTERVAL_S,
+)
+from .dali import (
+    DaliBus,
+    DaliConfigError,
+    DaliConnectionError,
+    DaliError,
+    GroupController,
+    create_backend,
+    scan_bus,
+)
+from .entity import bus_device_info
+from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
+from .services import async_setup_services
+
+PLATFORMS = [Platform.LIGHT, Platform.SWITCH]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
+    """Connect the bus, load or scan its inventory and set up the group entities."""
+    try:
+        backend = create_backend(
+            entry.data[CONF_BUS_TYPE], path=entry.data.get(CONF_PATH), url=entry.data.get(CONF_URL)
+        )
+    except DaliConfigError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_bus_settings",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    bus = DaliBus(backend, timeout=BUS_TIMEOUT_S)
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT_S):
+            await bus.connect()
+    except (DaliConnectionError, TimeoutError) as err:
+        await bus.close()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="cannot_connect"
+        ) from err
+
+    inventory_store = InventoryStore(hass, entry.entry_id)
+    inventory = await inventory_store.async_load()
+    if inventory is None:
+        inventory = await scan_bus(bus)
+        await inventory_store.async_save(inventory)
+    controller = GroupController(bus, inventory)
+    entry.runtime_data = SmartLightingData(bus, controller, inventory_store)
+    await async_read_back(controller, list(controller.groups))
+
+    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    async def _read_back_all(_now: object) -> None:
+        await async_read_back(controller, list(controller.groups))
+
+    @callback
+    def _bus_traffic(command: Command) -> None:
+        groups = _groups_addressed(controller, command)
+        if groups:
+            entry.async_create_task(hass, async_read_back(controller, groups), "dali read-back")
+
+    entry.async_on_unload(
+        async_track_time_interval(hass, _read_back_all, timedelta(seconds=READ_BACK_INTERVAL_S))
+    )
+    entry.async_on_unload(bus.add_traffic_listener(_bus_traffic))
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
+    """Unload the entities and close the bus."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.bus.close()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
+    """Forget the saved inventory of a removed bus."""
+    await InventoryStore(hass, entry.entry_id).async_remove()
+
+
+async def _async_reload(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_read_back(controller: GroupController, groups: list[int]) -> None:
+    """Refresh ``groups`` from the gear; a bus problem leaves the known state in place."""
+    for number in groups:
+        try:
+            await controller.read_back(number)
+        except DaliError as err:
+            LOGGER.debug("Read-back of DALI group %d failed: %s", number, err)
+            return
+
+
+def _groups_addressed(controller: GroupController, command: Command) -> list[int]:
+    destination = getattr(command, "destination", None)
+    if isinstance(destination, GearGroup):
+        return [destination.group] if destination.group in controller.groups else []
+    if isinstance(destination, GearShort):
+        return sorted(
+            n
+            for n, info in controller.groups.items()
+            if any(g.short_address == destination.address for g in info.members)
+        )
+    if isinstance(destination, GearBroadcast):
+        return list(controller.groups)
+    return []

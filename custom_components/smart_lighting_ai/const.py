@@ -1,0 +1,25 @@
+"""Constants of the Smart Lighting AI integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "smart_lighting_ai"
+LOGGER = logging.getLogger(__package__)
+
+CONF_BUS_TYPE: Final = "bus_type"
+CONF_PATH: Final = "path"
+CONF_URL: Final = "url"
+CONF_CONFIG_ENTRY_ID: Final = "config_entry_id"
+
+# Options (contract C5)
+CONF_GROUPS: Final = "groups"
+CONF_GROUP_NAME: Final = "name"
+CONF_OCCUPANCY_ENTITIES: Final = "occupancy_entities"
+CONF_ILLUMINANCE_ENTITIES: Final = "illuminance_entities"
+
+DEFAULT_HID_PATH: Final = "/dev/hidraw0"
+READ_BACK_INTERVAL_S: Final = 60
+BUS_TIMEOUT_S: Final = 5.0
+CONNECT_TIMEOUT_S: Final = 10.0

@@ -1,0 +1,42 @@
+"""The interface every DALI backend (simulated or hardware) implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from dali.command import Command, Response
+
+type ConnectionListener = Callable[[bool], None]
+type TrafficListener = Callable[[Command], None]
+
+
+class Backend(Protocol):
+    """One DALI interface.
+
+    A backend moves single commands; sequencing, serialisation, timeouts and
+    accounting live in :class:`~.bus.DaliBus`. Like python-dali's drivers, a
+    backend sends the ``EnableDeviceType`` frame before a command that has a
+    device type, and sends configuration commands twice.
+    """
+
+    kind: str
+
+    @property
+    def connected(self) -> bool:
+        """Whether the interface is open and usable."""
+
+    async def connect(self) -> None:
+        """Open the interface; raise ``DaliConnectionError`` when it cannot be opened."""
+
+    async def disconnect(self) -> None:
+        """Close the interface."""
+
+    async def send_command(self, command: Command) -> Response | None:
+        """Put one command on the bus and return its decoded response (None if it has none)."""
+
+    def set_connection_listener(self, listener: ConnectionListener | None) -> None:
+        """Be told when the interface connects (True) or drops (False) on its own."""
+
+    def set_traffic_listener(self, listener: TrafficListener | None) -> None:
+        """Be told of forward frames on the bus that another master sent (wall panels)."""

@@ -1,0 +1,1 @@
+"""DALI backends: the simulated bus and python-dali hardware drivers."""

@@ -1,0 +1,113 @@
+"""The simulated DALI bus: the embedded default, no hardware needed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from dali.command import Command, Response
+from dali.frame import BackwardFrame, BackwardFrameError
+from dali.gear.general import EnableDeviceType
+
+from ..backend import ConnectionListener, TrafficListener
+from ..errors import DaliConnectionError
+from ..sim_gear import SimGear
+
+DEFAULT_GEAR_COUNT = 16
+GEAR_PER_GROUP = 4
+
+
+def default_installation(gear_count: int = DEFAULT_GEAR_COUNT) -> list[SimGear]:
+    """Gear 0..n-1; gear ``a`` in group ``a // 4``; the first half DT8 (2700-6500 K), the rest DT6."""
+    return [
+        SimGear(
+            short_address=address,
+            groups={address // GEAR_PER_GROUP},
+            device_types=(8,) if address < gear_count // 2 else (6,),
+        )
+        for address in range(gear_count)
+    ]
+
+
+class SimulatedBackend:
+    """A bus of :class:`SimGear` that answers like real gear, with fault injection for tests."""
+
+    kind = "simulated"
+
+    def __init__(self, gear: Iterable[SimGear] | None = None) -> None:
+        """Create the bus with ``gear`` (the default installation when omitted)."""
+        self.gear: list[SimGear] = list(gear) if gear is not None else default_installation()
+        self.log: list[Command] = []
+        self.available = True
+        self.hang = False
+        self._connected = False
+        self._connection_listener: ConnectionListener | None = None
+        self._traffic_listener: TrafficListener | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Whether the simulated interface is open."""
+        return self._connected
+
+    async def connect(self) -> None:
+        """Open the interface unless a test made it unavailable."""
+        if not self.available:
+            raise DaliConnectionError("The simulated DALI interface is unplugged")
+        self._connected = True
+
+    async def disconnect(self) -> None:
+        """Close the interface."""
+        self._connected = False
+
+    async def send_command(self, command: Command) -> Response | None:
+        """Deliver ``command`` to every gear, as a driver would frame it."""
+        if not self._connected:
+            raise DaliConnectionError("The simulated DALI interface is not connected")
+        if self.hang:
+            await asyncio.Event().wait()  # an interface that never answers
+        return self._deliver(command)
+
+    def set_connection_listener(self, listener: ConnectionListener | None) -> None:
+        """Register the connection listener."""
+        self._connection_listener = listener
+
+    def set_traffic_listener(self, listener: TrafficListener | None) -> None:
+        """Register the listener for frames other masters send."""
+        self._traffic_listener = listener
+
+    # test and demo hooks ---------------------------------------------------------
+    def unplug(self) -> None:
+        """Simulate the interface being pulled out: it drops and cannot reconnect."""
+        self.available = False
+        if self._connected:
+            self._connected = False
+            if self._connection_listener:
+                self._connection_listener(False)
+
+    def plug_in(self) -> None:
+        """Make the interface available again (the bus reconnects on its next attempt)."""
+        self.available = True
+
+    def inject(self, command: Command) -> Response | None:
+        """Put a frame on the bus from another master (a wall panel) and report it."""
+        response = self._deliver(command)
+        if self._traffic_listener:
+            self._traffic_listener(command)
+        return response
+
+    def _deliver(self, command: Command) -> Response | None:
+        self.log.append(command)
+        if command.devicetype:
+            self._broadcast(EnableDeviceType(command.devicetype))
+        answers = self._broadcast(command)
+        if command.sendtwice:
+            answers = self._broadcast(command)
+        if command.response is None:
+            return None
+        if not answers:
+            return command.response(None)  # type: ignore[no-any-return]
+        frame = BackwardFrame(answers[0]) if len(answers) == 1 else BackwardFrameError(answers[0])
+        return command.response(frame)  # type: ignore[no-any-return]
+
+    def _broadcast(self, command: Command) -> list[int]:
+        return [a for a in (gear.receive(command) for gear in self.gear) if a is not None]

@@ -1,0 +1,190 @@
+"""Group-addressed control and read-back of DALI groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from dali.address import GearGroup, GearShort
+from dali.command import Command
+from dali.gear.colour import QueryColourValueDTR
+from dali.gear.general import DAPC, DTR0, Off, QueryActualLevel, SetFadeTime
+from dali.gear.sequences import QueryDT8ColourValue, SetDT8ColourValueTc
+
+from .bus import DaliBus, Unsubscribe
+from .conversions import MAX_ARC_LEVEL, clamp_level
+from .inventory import GearInfo, GroupInfo, Inventory
+
+COMMAND_PRIORITY = 2  # user-facing light changes go ahead of scans and polls (priority 5)
+READ_PRIORITY = 4
+MASK = 255
+
+
+@dataclass(frozen=True, slots=True)
+class GroupState:
+    """What a group shows: arc level (0 = off) and colour temperature in mirek."""
+
+    level: int = 0
+    mirek: int | None = None
+    last_on_level: int = MAX_ARC_LEVEL
+
+    @property
+    def is_on(self) -> bool:
+        """Whether any member is lit."""
+        return self.level > 0
+
+
+@dataclass(frozen=True, slots=True)
+class GearReading:
+    """One gear's level and colour temperature as read from the bus (None: no answer)."""
+
+    short_address: int
+    level: int | None
+    mirek: int | None
+
+
+class UnknownGroupError(ValueError):
+    """The group has no members on this bus."""
+
+
+class GroupController:
+    """Sends one group-addressed transaction per change and keeps each group's state."""
+
+    def __init__(self, bus: DaliBus, inventory: Inventory) -> None:
+        """Control the groups ``inventory`` describes over ``bus``."""
+        self._bus = bus
+        self._listeners: list[Callable[[int], None]] = []
+        self.inventory = inventory
+        self.groups: dict[int, GroupInfo] = {}
+        self.states: dict[int, GroupState] = {}
+        self._fade: dict[int, int | None] = {}
+        self.set_inventory(inventory)
+
+    def set_inventory(self, inventory: Inventory) -> None:
+        """Take a new scan result, keeping known state for groups that remain."""
+        self.inventory = inventory
+        self.groups = inventory.groups()
+        self.states = {n: self.states.get(n, GroupState()) for n in self.groups}
+        self._fade = {n: info.fade_time for n, info in self.groups.items()}
+
+    def add_listener(self, listener: Callable[[int], None]) -> Unsubscribe:
+        """Call ``listener(group)`` whenever a group's state changes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def group(self, number: int) -> GroupInfo:
+        """The group ``number``; raises :class:`UnknownGroupError` when it has no members."""
+        try:
+            return self.groups[number]
+        except KeyError:
+            raise UnknownGroupError(f"DALI group {number} has no members") from None
+
+    async def apply(
+        self,
+        number: int,
+        *,
+        level: int | None = None,
+        mirek: int | None = None,
+        fade_code: int | None = None,
+    ) -> GroupState:
+        """Change a group in one transaction; ``level`` 0 switches it off.
+
+        The level is clamped to the members' min/max and the colour temperature
+        to the range every member shares. The fade time is only sent when it
+        differs from what the members already hold.
+        """
+        info = self.group(number)
+        state = self.states[number]
+        if level is not None and level > 0:
+            level = clamp_level(level, info.min_level, info.max_level)
+        if mirek is not None:
+            mirek = self._clamp_mirek(info, mirek)
+        if fade_code is not None and fade_code == self._fade.get(number):
+            fade_code = None
+        fading = bool(self._fade.get(number) if fade_code is None else fade_code)
+        await self._bus.send(
+            _group_change(GearGroup(number), level, mirek, fade_code, fading=fading),
+            priority=COMMAND_PRIORITY,
+        )
+        if fade_code is not None:
+            self._fade[number] = fade_code
+        new_state = replace(
+            state,
+            level=state.level if level is None else level,
+            mirek=state.mirek if mirek is None else mirek,
+            last_on_level=level if level else state.last_on_level,
+        )
+        self._update(number, new_state)
+        return new_state
+
+    async def read_gear(self, gear: GearInfo, *, counted: bool = True) -> GearReading:
+        """Query one gear's actual level and (DT8) colour temperature."""
+        short = GearShort(gear.short_address)
+        response = await self._bus.send(
+            QueryActualLevel(short), priority=READ_PRIORITY, counted=counted
+        )
+        raw = response.raw_value if response is not None else None
+        level = None if raw is None or raw.error or raw.as_integer == MASK else raw.as_integer
+        mirek = None
+        if gear.supports_colour_temperature:
+            mirek = await self._bus.send(
+                QueryDT8ColourValue(short, QueryColourValueDTR.ReportColourTemperatureTc),
+                priority=READ_PRIORITY,
+                counted=counted,
+            )
+        return GearReading(gear.short_address, level, mirek)
+
+    async def read_back(self, number: int) -> GroupState:
+        """Read every member and take the group's state from what they answer."""
+        info = self.group(number)
+        readings = [await self.read_gear(g) for g in info.members]
+        levels = [r.level for r in readings if r.level is not None]
+        mireks = [r.mirek for r in readings if r.mirek is not None]
+        state = self.states[number]
+        if levels:
+            level = max(levels)
+            state = replace(
+                state, level=level, last_on_level=level if level else state.last_on_level
+            )
+        if mireks:
+            state = replace(state, mirek=max(set(mireks), key=mireks.count))
+        self._update(number, state)
+        return state
+
+    def _update(self, number: int, state: GroupState) -> None:
+        if self.states.get(number) == state:
+            return
+        self.states[number] = state
+        for listener in list(self._listeners):
+            listener(number)
+
+    @staticmethod
+    def _clamp_mirek(info: GroupInfo, mirek: int) -> int:
+        limits = info.mirek_range
+        if limits is None or not info.supports_colour_temperature:
+            raise UnknownGroupError(f"DALI group {info.number} has no colour temperature")
+        return min(limits[1], max(limits[0], mirek))
+
+
+def _group_change(
+    address: GearGroup,
+    level: int | None,
+    mirek: int | None,
+    fade_code: int | None,
+    *,
+    fading: bool,
+) -> Generator[Command, Any, None]:
+    """The frames of one group change: fade time, then colour, then arc level.
+
+    Off is instant; with a fade time set, level 0 is sent as DAPC so the group fades out.
+    """
+    if fade_code is not None:
+        yield DTR0(fade_code)
+        yield SetFadeTime(address)
+    if mirek is not None:
+        yield from SetDT8ColourValueTc(address, mirek)
+    if level == 0 and not fading:
+        yield Off(address)
+    elif level is not None:
+        yield DAPC(address, level)

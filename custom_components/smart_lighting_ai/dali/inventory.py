@@ -1,0 +1,122 @@
+"""What a bus scan found: control gear and the groups they form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .conversions import MAX_ARC_LEVEL, MIN_ARC_LEVEL
+
+DT_COLOUR = 8
+INVENTORY_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class GearInfo:
+    """One control gear as the scan found it."""
+
+    short_address: int
+    device_types: tuple[int, ...]
+    groups: frozenset[int]
+    min_level: int = MIN_ARC_LEVEL
+    max_level: int = MAX_ARC_LEVEL
+    fade_time: int = 0
+    tc_coolest_mirek: int | None = None
+    tc_warmest_mirek: int | None = None
+
+    @property
+    def supports_colour_temperature(self) -> bool:
+        """Whether the gear is DT8 with known colour temperature limits."""
+        return DT_COLOUR in self.device_types and self.tc_coolest_mirek is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe form."""
+        return {
+            "short_address": self.short_address,
+            "device_types": list(self.device_types),
+            "groups": sorted(self.groups),
+            "min_level": self.min_level,
+            "max_level": self.max_level,
+            "fade_time": self.fade_time,
+            "tc_coolest_mirek": self.tc_coolest_mirek,
+            "tc_warmest_mirek": self.tc_warmest_mirek,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GearInfo:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            short_address=int(data["short_address"]),
+            device_types=tuple(int(d) for d in data["device_types"]),
+            groups=frozenset(int(g) for g in data["groups"]),
+            min_level=int(data["min_level"]),
+            max_level=int(data["max_level"]),
+            fade_time=int(data["fade_time"]),
+            tc_coolest_mirek=data.get("tc_coolest_mirek"),
+            tc_warmest_mirek=data.get("tc_warmest_mirek"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """A DALI group and what its members have in common."""
+
+    number: int
+    members: tuple[GearInfo, ...]
+
+    @property
+    def min_level(self) -> int:
+        """The lowest level any member can take."""
+        return min(g.min_level for g in self.members)
+
+    @property
+    def max_level(self) -> int:
+        """The highest level any member can take."""
+        return max(g.max_level for g in self.members)
+
+    @property
+    def supports_colour_temperature(self) -> bool:
+        """Whether every member is DT8 and their ranges overlap."""
+        return all(g.supports_colour_temperature for g in self.members) and (
+            self.mirek_range is not None
+        )
+
+    @property
+    def mirek_range(self) -> tuple[int, int] | None:
+        """The (coolest, warmest) mirek range every DT8 member can show, if any."""
+        coolest = [g.tc_coolest_mirek for g in self.members if g.tc_coolest_mirek is not None]
+        warmest = [g.tc_warmest_mirek for g in self.members if g.tc_warmest_mirek is not None]
+        if not coolest or not warmest or max(coolest) > min(warmest):
+            return None
+        return max(coolest), min(warmest)
+
+    @property
+    def fade_time(self) -> int | None:
+        """The fade time every member shares, or None when they differ."""
+        times = {g.fade_time for g in self.members}
+        return times.pop() if len(times) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """Every control gear on one bus."""
+
+    gear: tuple[GearInfo, ...]
+
+    def groups(self) -> dict[int, GroupInfo]:
+        """Groups that have at least one member, by number."""
+        numbers = sorted({n for g in self.gear for n in g.groups})
+        return {
+            n: GroupInfo(n, tuple(g for g in self.gear if n in g.groups)) for n in numbers
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe form."""
+        return {"version": INVENTORY_VERSION, "gear": [g.to_dict() for g in self.gear]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Inventory:
+        """Rebuild from :meth:`to_dict` output; raises ``ValueError`` on an unknown version."""
+        if data.get("version") != INVENTORY_VERSION:
+            raise ValueError(f"unknown inventory version {data.get('version')!r}")
+        return cls(tuple(GearInfo.from_dict(g) for g in data["gear"]))

@@ -1,0 +1,56 @@
+"""The base of every Smart Lighting AI entity: a device for the bus and one per group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
+
+from .const import CONF_BUS_TYPE, CONF_GROUP_NAME, CONF_GROUPS, DOMAIN
+from .runtime import SmartLightingConfigEntry
+
+MANUFACTURER = "Smart Lighting AI"
+
+
+def entry_key(entry: ConfigEntry[Any]) -> str:
+    """The stable key of a bus entry: its unique_id (the entry id when it has none)."""
+    return entry.unique_id or entry.entry_id
+
+
+def bus_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
+    """The device that stands for the DALI bus interface."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry_key(entry))},
+        manufacturer=MANUFACTURER,
+        model=f"DALI interface ({entry.data[CONF_BUS_TYPE]})",
+        name=entry.title,
+    )
+
+
+def group_name(entry: ConfigEntry[Any], group: int) -> str:
+    """The room name from the options, or "DALI group n"."""
+    room = entry.options.get(CONF_GROUPS, {}).get(str(group), {})
+    return str(room.get(CONF_GROUP_NAME) or f"DALI group {group}")
+
+
+class SmartLightingGroupEntity(Entity):
+    """An entity that belongs to one DALI group's device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, entry: SmartLightingConfigEntry, group: int, suffix: str = "") -> None:
+        """Attach the entity to group ``group`` of ``entry``'s bus."""
+        self._entry = entry
+        self._group = group
+        self._data = entry.runtime_data
+        key = entry_key(entry)
+        self._attr_unique_id = f"{key}-group-{group}{suffix}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{key}-group-{group}")},
+            manufacturer=MANUFACTURER,
+            model="DALI group",
+            name=group_name(entry, group),
+            via_device=(DOMAIN, key),
+        )

@@ -1,0 +1,149 @@
+"""One light per DALI group (contract C3)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from homeassistant.components.light import (
+    ATTR_BRIGHTNESS,
+    ATTR_COLOR_TEMP_KELVIN,
+    ATTR_TRANSITION,
+    ColorMode,
+    LightEntity,
+    LightEntityFeature,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util.color import brightness_to_value, value_to_brightness
+
+from .const import DOMAIN
+from .dali import DaliError, DaliNotConnectedError, DaliTimeoutError
+from .dali.conversions import (
+    MAX_ARC_LEVEL,
+    MIN_ARC_LEVEL,
+    fade_code,
+    kelvin_limits,
+    kelvin_to_mirek,
+    mirek_to_kelvin,
+)
+from .entity import SmartLightingGroupEntity
+from .runtime import SmartLightingConfigEntry
+
+PARALLEL_UPDATES = 0
+LEVEL_RANGE = (MIN_ARC_LEVEL, MAX_ARC_LEVEL)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmartLightingConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a light for every group that has members."""
+    async_add_entities(DaliGroupLight(entry, n) for n in entry.runtime_data.controller.groups)
+
+
+def brightness_to_level(brightness: int) -> int:
+    """Home Assistant brightness (1-255) to a DALI arc level (1-254), as contract C3 states."""
+    return math.ceil(brightness_to_value(LEVEL_RANGE, brightness))
+
+
+class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
+    """A DALI group driven with group-addressed commands."""
+
+    _attr_name = None
+    _attr_supported_features = LightEntityFeature.TRANSITION
+
+    def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
+        """Create the light of group ``group``."""
+        super().__init__(entry, group)
+        info = self._data.controller.group(group)
+        self._requested_kelvin: int | None = None
+        if info.supports_colour_temperature and info.mirek_range:
+            coolest, warmest = info.mirek_range
+            self._attr_min_color_temp_kelvin, self._attr_max_color_temp_kelvin = kelvin_limits(
+                coolest, warmest
+            )
+            self._attr_supported_color_modes = {ColorMode.COLOR_TEMP}
+            self._attr_color_mode = ColorMode.COLOR_TEMP
+        else:
+            self._attr_supported_color_modes = {ColorMode.BRIGHTNESS}
+            self._attr_color_mode = ColorMode.BRIGHTNESS
+
+    async def async_added_to_hass(self) -> None:
+        """Follow group state and bus connection changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._data.controller.add_listener(self._group_changed))
+        self.async_on_remove(self._data.bus.add_connection_listener(self._connection_changed))
+
+    @callback
+    def _group_changed(self, group: int) -> None:
+        if group == self._group:
+            self.async_write_ha_state()
+
+    @callback
+    def _connection_changed(self, _connected: bool) -> None:
+        self.async_write_ha_state()
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the bus is disconnected."""
+        return self._data.bus.connected
+
+    @property
+    def is_on(self) -> bool:
+        """Whether any member is lit."""
+        return self._state.is_on
+
+    @property
+    def brightness(self) -> int | None:
+        """The group level as Home Assistant brightness."""
+        state = self._state
+        return value_to_brightness(LEVEL_RANGE, state.level) if state.is_on else None
+
+    @property
+    def color_temp_kelvin(self) -> int | None:
+        """The colour temperature read from (or last sent to) the members."""
+        mirek = self._state.mirek
+        if ColorMode.COLOR_TEMP not in self.supported_color_modes or mirek is None:  # type: ignore[operator]
+            return None
+        if self._requested_kelvin and kelvin_to_mirek(self._requested_kelvin) == mirek:
+            return self._requested_kelvin
+        return mirek_to_kelvin(mirek)
+
+    @property
+    def _state(self) -> Any:
+        return self._data.controller.states[self._group]
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch on, set brightness, colour temperature and fade in one transaction."""
+        level: int | None = None
+        if ATTR_BRIGHTNESS in kwargs:
+            level = brightness_to_level(kwargs[ATTR_BRIGHTNESS])
+        elif not self.is_on:
+            level = self._state.last_on_level
+        mirek = None
+        if (kelvin := kwargs.get(ATTR_COLOR_TEMP_KELVIN)) is not None and self.supported_color_modes and ColorMode.COLOR_TEMP in self.supported_color_modes:
+            kelvin = min(self.max_color_temp_kelvin, max(self.min_color_temp_kelvin, kelvin))
+            self._requested_kelvin = kelvin
+            mirek = kelvin_to_mirek(kelvin)
+        await self._apply(level=level, mirek=mirek, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch the group off (fading out with a transition)."""
+        await self._apply(level=0, mirek=None, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+
+    async def _apply(self, *, level: int | None, mirek: int | None, fade: int) -> None:
+        try:
+            await self._data.controller.apply(self._group, level=level, mirek=mirek, fade_code=fade)
+        except DaliNotConnectedError as err:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected") from err
+        except DaliTimeoutError as err:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="bus_timeout") from err
+        except DaliError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="bus_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
