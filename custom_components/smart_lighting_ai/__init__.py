@@ -25,6 +25,7 @@ from .const import (
     DOMAIN,
     LOGGER,
     READ_BACK_INTERVAL_S,
+    RECONNECT_DELAYS_S,
 )
 from .dali import (
     DaliBus,
@@ -61,7 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
             translation_key="invalid_bus_settings",
             translation_placeholders={"error": str(err)},
         ) from err
-    bus = DaliBus(backend, timeout=BUS_TIMEOUT_S)
+    bus = DaliBus(backend, timeout=BUS_TIMEOUT_S, reconnect_delays=RECONNECT_DELAYS_S)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_S):
             await bus.connect()

@@ -23,3 +23,4 @@ DEFAULT_HID_PATH: Final = "/dev/hidraw0"
 READ_BACK_INTERVAL_S: Final = 60
 BUS_TIMEOUT_S: Final = 5.0
 CONNECT_TIMEOUT_S: Final = 10.0
+RECONNECT_DELAYS_S: Final = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)

@@ -59,6 +59,7 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         """Create the light of group ``group``."""
         super().__init__(entry, group)
         info = self._data.controller.group(group)
+        self._requested_brightness: int | None = None
         self._requested_kelvin: int | None = None
         if info.supports_colour_temperature and info.mirek_range:
             coolest, warmest = info.mirek_range
@@ -98,9 +99,14 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
 
     @property
     def brightness(self) -> int | None:
-        """The group level as Home Assistant brightness."""
+        """The group level as Home Assistant brightness (the requested value while it holds)."""
         state = self._state
-        return value_to_brightness(LEVEL_RANGE, state.level) if state.is_on else None
+        if not state.is_on:
+            return None
+        requested = self._requested_brightness
+        if requested and brightness_to_level(requested) == state.level:
+            return requested
+        return value_to_brightness(LEVEL_RANGE, state.level)
 
     @property
     def color_temp_kelvin(self) -> int | None:
@@ -120,6 +126,7 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         """Switch on, set brightness, colour temperature and fade in one transaction."""
         level: int | None = None
         if ATTR_BRIGHTNESS in kwargs:
+            self._requested_brightness = kwargs[ATTR_BRIGHTNESS]
             level = brightness_to_level(kwargs[ATTR_BRIGHTNESS])
         elif not self.is_on:
             level = self._state.last_on_level

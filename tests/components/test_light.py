@@ -24,7 +24,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util.color import brightness_to_value
 
-from ..conftest import simulator
+from .common import simulator
 
 LIGHT_0 = "light.dali_group_0"  # DT8 members 0-3
 LIGHT_2 = "light.dali_group_2"  # DT6 members 8-11
@@ -68,7 +68,7 @@ async def test_turn_on_sends_one_group_dapc(
     assert all(g.actual_level == 0 for g in sim.gear if 2 not in g.groups)
     state = hass.states.get(LIGHT_2)
     assert state.state == STATE_ON
-    assert abs(state.attributes[ATTR_BRIGHTNESS] - brightness) <= 1
+    assert state.attributes[ATTR_BRIGHTNESS] == brightness
 
 
 async def test_turn_off_switches_group_off(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:

@@ -42,17 +42,18 @@ def mirek_to_kelvin(mirek: int) -> int:
 def kelvin_limits(coolest_mirek: int, warmest_mirek: int) -> tuple[int, int]:
     """Return (warmest, coolest) Kelvin as a datasheet states them, from the gear's mirek limits.
 
-    One mirek step is about 40 K near 6500 K, so the limits are rounded to 50 K:
-    154..370 mirek reads as 2700..6500 K, and each limit still maps back to a
-    mirek value inside the gear's range.
+    A limit is rounded to 50 K where the rounded value still maps back into the
+    gear's mirek range (154..370 mirek reads as 2700..6500 K, not 2703..6494 K);
+    otherwise the exact conversion is kept.
     """
-    warmest = _round_to_step(mirek_to_kelvin(warmest_mirek))
-    coolest = _round_to_step(mirek_to_kelvin(coolest_mirek))
-    return warmest, coolest
 
+    def datasheet(mirek: int) -> int:
+        exact = mirek_to_kelvin(mirek)
+        rounded = KELVIN_LIMIT_STEP * round(exact / KELVIN_LIMIT_STEP)
+        inside = rounded > 0 and coolest_mirek <= kelvin_to_mirek(rounded) <= warmest_mirek
+        return rounded if inside else exact
 
-def _round_to_step(kelvin: int) -> int:
-    return KELVIN_LIMIT_STEP * round(kelvin / KELVIN_LIMIT_STEP)
+    return datasheet(warmest_mirek), datasheet(coolest_mirek)
 
 
 def fade_code(seconds: float) -> int:
