@@ -23,7 +23,12 @@ def main(config_dir: Path) -> None:
     content = (
         json.loads(storage.read_text())
         if storage.exists()
-        else {"version": 1, "minor_version": 5, "key": "core.config_entries", "data": {"entries": []}}
+        else {
+            "version": 1,
+            "minor_version": 5,
+            "key": "core.config_entries",
+            "data": {"entries": []},
+        }
     )
     entries = content["data"]["entries"]
     if any(e["domain"] == DOMAIN for e in entries):

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from dali.address import GearBroadcast, GearGroup, GearShort
 from dali.command import Command
-
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady

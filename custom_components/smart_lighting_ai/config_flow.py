@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 import voluptuous as vol
-
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult
 from homeassistant.helpers.selector import (
     SelectSelector,

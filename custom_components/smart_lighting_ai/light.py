@@ -9,17 +9,16 @@ from homeassistant.components.light import (
     ATTR_BRIGHTNESS,
     ATTR_COLOR_TEMP_KELVIN,
     ATTR_TRANSITION,
-    ColorMode,
     LightEntity,
-    LightEntityFeature,
 )
+from homeassistant.components.light.const import ColorMode, LightEntityFeature
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .const import DOMAIN
-from .dali import DaliError, DaliNotConnectedError, DaliTimeoutError
+from .dali import DaliError, DaliNotConnectedError, DaliTimeoutError, GroupState
 from .dali.conversions import (
     MAX_ARC_LEVEL,
     MIN_ARC_LEVEL,
@@ -119,7 +118,7 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         return mirek_to_kelvin(mirek)
 
     @property
-    def _state(self) -> Any:
+    def _state(self) -> GroupState:
         return self._data.controller.states[self._group]
 
     async def async_turn_on(self, **kwargs: Any) -> None:
@@ -131,7 +130,11 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         elif not self.is_on:
             level = self._state.last_on_level
         mirek = None
-        if (kelvin := kwargs.get(ATTR_COLOR_TEMP_KELVIN)) is not None and self.supported_color_modes and ColorMode.COLOR_TEMP in self.supported_color_modes:
+        if (
+            (kelvin := kwargs.get(ATTR_COLOR_TEMP_KELVIN)) is not None
+            and self.supported_color_modes
+            and ColorMode.COLOR_TEMP in self.supported_color_modes
+        ):
             kelvin = min(self.max_color_temp_kelvin, max(self.min_color_temp_kelvin, kelvin))
             self._requested_kelvin = kelvin
             mirek = kelvin_to_mirek(kelvin)
@@ -145,9 +148,13 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         try:
             await self._data.controller.apply(self._group, level=level, mirek=mirek, fade_code=fade)
         except DaliNotConnectedError as err:
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected") from err
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="not_connected"
+            ) from err
         except DaliTimeoutError as err:
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="bus_timeout") from err
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="bus_timeout"
+            ) from err
         except DaliError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-
 import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
@@ -30,7 +28,7 @@ type Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]
 
 
 async def async_require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
-    """Raise ``Unauthorized`` unless the call comes from an admin (or from Home Assistant itself)."""
+    """Raise ``Unauthorized`` unless an admin (or Home Assistant itself) made the call."""
     if call.context.user_id is None:
         return
     user = await hass.auth.async_get_user(call.context.user_id)
@@ -41,9 +39,7 @@ async def async_require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
 def resolve_entry(hass: HomeAssistant, call: ServiceCall) -> SmartLightingConfigEntry:
     """The loaded entry the call names, or the only loaded one."""
     entries: list[SmartLightingConfigEntry] = [
-        e
-        for e in hass.config_entries.async_entries(DOMAIN)
-        if e.state is ConfigEntryState.LOADED
+        e for e in hass.config_entries.async_entries(DOMAIN) if e.state is ConfigEntryState.LOADED
     ]
     wanted = call.data.get(CONF_CONFIG_ENTRY_ID)
     if wanted is not None:
@@ -79,7 +75,7 @@ async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         hass.config_entries.async_schedule_reload(entry.entry_id)
     return {
         "gear": [g.to_dict() for g in inventory.gear],
-        "groups": sorted(data.controller.groups),
+        "groups": list(sorted(data.controller.groups)),
     }
 
 
@@ -109,8 +105,6 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass.services.async_register(
             DOMAIN, name, _call, schema=schema, supports_response=supports_response
         )
-
-
 
 
 __all__ = ["ACTIONS", "admin_only", "async_require_admin", "resolve_entry"]

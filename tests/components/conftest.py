@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import logging
-
 import pytest
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_lighting_ai.const import DOMAIN
-from homeassistant.core import HomeAssistant
 
 ENTRY_UNIQUE_ID = "simulated"
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
@@ -27,7 +26,7 @@ def _ha_harness(recorder_mock: Any, enable_custom_integrations: None) -> None:
 def _own_config_dir(hass: HomeAssistant, tmp_path: Path) -> Iterator[None]:
     """Give each test its own config folder so files (SQLite, .storage) never leak."""
     hass.config.config_dir = str(tmp_path)
-    yield
+    return
 
 
 @pytest.fixture
@@ -44,8 +43,10 @@ def entry(hass: HomeAssistant) -> MockConfigEntry:
 
 
 @pytest.fixture
-async def loaded_entry(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[MockConfigEntry]:
+async def loaded_entry(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> AsyncIterator[MockConfigEntry]:
     """The simulated entry, set up."""
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    yield entry
+    return entry

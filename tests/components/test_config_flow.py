@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from unittest.mock import patch
 
 import pytest
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_lighting_ai.const import DOMAIN
 from custom_components.smart_lighting_ai.dali.backends.simulated import SimulatedBackend
 from custom_components.smart_lighting_ai.dali.factory import create_backend
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 
 FACTORY = "custom_components.smart_lighting_ai.config_flow.create_backend"
 
@@ -29,7 +29,7 @@ def stand_in_interface() -> Iterator[list[SimulatedBackend]]:
     prepared: list[SimulatedBackend] = []
 
     def factory(bus_type: str, *, path: str | None = None, url: str | None = None) -> object:
-        if bus_type == "hid_tridonic" or bus_type == "hid_hasseb":
+        if bus_type in {"hid_tridonic", "hid_hasseb"}:
             create_backend(bus_type, path=path)  # keeps the real path validation
         if bus_type == "serial":
             create_backend(bus_type, url=url)

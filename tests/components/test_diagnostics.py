@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -11,8 +13,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smart_lighting_ai.const import DOMAIN
-from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 
 SECRET = "sk-very-secret-key-123"
 
@@ -42,7 +42,8 @@ async def test_diagnostics_report_bus_and_gear_as_read(
 
     assert after["bus"]["type"] == "simulated"
     assert after["bus"]["connected"] is True
-    # DTR0, DTR1, EnableDeviceType + SetTemporaryColourTemperature, EnableDeviceType + Activate, DAPC
+    # DTR0, DTR1, EnableDeviceType + SetTemporaryColourTemperature,
+    # EnableDeviceType + Activate, DAPC
     assert after["bus"]["frames_sent"] - before["bus"]["frames_sent"] == 7
     assert after["bus"]["bus_time_s"] > before["bus"]["bus_time_s"]
     gear = {g["short_address"]: g for g in after["gear"]}

@@ -8,14 +8,14 @@ from unittest.mock import patch
 import pytest
 from dali.gear import general
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-
-from custom_components.smart_lighting_ai.const import DOMAIN
-from custom_components.smart_lighting_ai.dali.backends.simulated import SimulatedBackend
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.smart_lighting_ai.const import DOMAIN
+from custom_components.smart_lighting_ai.dali.backends.simulated import SimulatedBackend
 
 from .common import runtime, simulator
 
@@ -52,7 +52,9 @@ async def test_unload_closes_the_bus(hass: HomeAssistant, loaded_entry: MockConf
     assert not bus.connected
 
 
-async def test_remove_forgets_the_inventory(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+async def test_remove_forgets_the_inventory(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
     store_path = runtime(loaded_entry).inventory_store._store.path
     await hass.async_block_till_done()
     await hass.config_entries.async_remove(loaded_entry.entry_id)
@@ -68,7 +70,9 @@ async def test_unknown_bus_type_is_a_setup_error(hass: HomeAssistant) -> None:
     assert "carrier_pigeon" in (entry.reason or "")
 
 
-async def test_interface_missing_at_start_retries(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+async def test_interface_missing_at_start_retries(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
     unplugged = SimulatedBackend()
     unplugged.available = False
     with patch("custom_components.smart_lighting_ai.create_backend", return_value=unplugged):

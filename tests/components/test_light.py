@@ -7,8 +7,6 @@ import math
 import pytest
 from dali.address import GearGroup
 from dali.gear import colour, general
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from homeassistant.components.light import (
     ATTR_BRIGHTNESS,
     ATTR_COLOR_TEMP_KELVIN,
@@ -16,13 +14,16 @@ from homeassistant.components.light import (
     ATTR_MIN_COLOR_TEMP_KELVIN,
     ATTR_SUPPORTED_COLOR_MODES,
     ATTR_TRANSITION,
-    DOMAIN as LIGHT_DOMAIN,
     ColorMode,
+)
+from homeassistant.components.light import (
+    DOMAIN as LIGHT_DOMAIN,
 )
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util.color import brightness_to_value
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .common import simulator
 
@@ -38,7 +39,11 @@ async def test_one_light_per_group_with_unique_ids(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     registry = er.async_get(hass)
-    lights = [e for e in er.async_entries_for_config_entry(registry, loaded_entry.entry_id) if e.domain == "light"]
+    lights = [
+        e
+        for e in er.async_entries_for_config_entry(registry, loaded_entry.entry_id)
+        if e.domain == "light"
+    ]
     assert sorted(e.unique_id for e in lights) == [f"simulated-group-{n}" for n in range(4)]
     for n in range(4):
         assert hass.states.get(f"light.dali_group_{n}").state == STATE_OFF
@@ -71,7 +76,9 @@ async def test_turn_on_sends_one_group_dapc(
     assert state.attributes[ATTR_BRIGHTNESS] == brightness
 
 
-async def test_turn_off_switches_group_off(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+async def test_turn_off_switches_group_off(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
     sim = simulator(loaded_entry)
     await _call(hass, "turn_on", entity_id=LIGHT_2, brightness=100)
     sim.log.clear()
@@ -110,7 +117,9 @@ async def test_colour_temperature_is_one_dt8_sequence(
     assert hass.states.get(LIGHT_0).attributes[ATTR_COLOR_TEMP_KELVIN] == 4000
 
 
-async def test_kelvin_outside_range_is_clamped(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+async def test_kelvin_outside_range_is_clamped(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
     sim = simulator(loaded_entry)
     await _call(hass, "turn_on", entity_id=LIGHT_0, color_temp_kelvin=10000)
     assert {g.tc_mirek for g in sim.gear[:4]} == {154}
@@ -135,7 +144,9 @@ async def test_transition_sets_nearest_fade_time_once(
     assert [type(c) for c in sim.log] == [general.DAPC]  # the fade time is already there
 
 
-async def test_turn_off_with_transition_fades_out(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+async def test_turn_off_with_transition_fades_out(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
     sim = simulator(loaded_entry)
     await _call(hass, "turn_on", entity_id=LIGHT_2, brightness=128)
     sim.log.clear()
@@ -148,7 +159,9 @@ async def test_turn_off_with_transition_fades_out(hass: HomeAssistant, loaded_en
     assert hass.states.get(LIGHT_2).state == STATE_OFF
 
 
-async def test_wall_panel_change_is_read_back(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+async def test_wall_panel_change_is_read_back(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
     sim = simulator(loaded_entry)
     sim.inject(general.DAPC(GearGroup(1), 100))
     await hass.async_block_till_done()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.smart_lighting_ai.const import DOMAIN
 from custom_components.smart_lighting_ai.dali.sim_gear import SimGear
-from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 
 from .common import simulator
 

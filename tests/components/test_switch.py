@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
-
-from custom_components.smart_lighting_ai.const import DOMAIN
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
+
+from custom_components.smart_lighting_ai.const import DOMAIN
 
 from .common import runtime
 
@@ -39,10 +39,13 @@ async def _switch(hass: HomeAssistant, service: str, entity_id: str) -> None:
     await hass.services.async_call("switch", service, {"entity_id": entity_id}, blocking=True)
 
 
-async def test_switch_per_group_with_unique_id(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+async def test_switch_per_group_with_unique_id(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
     registry = er.async_get(hass)
     switches = [
-        e for e in er.async_entries_for_config_entry(registry, loaded_entry.entry_id)
+        e
+        for e in er.async_entries_for_config_entry(registry, loaded_entry.entry_id)
         if e.domain == "switch"
     ]
     assert sorted(e.unique_id for e in switches) == [f"simulated-group-{n}-auto" for n in range(4)]
@@ -78,10 +81,16 @@ async def test_state_is_restored_after_restart(
 ) -> None:
     mock_restore_cache(hass, [State(SWITCH_0, STATE_OFF), State(SWITCH_1, STATE_ON)])
     er.async_get(hass).async_get_or_create(
-        "switch", DOMAIN, "simulated-group-0-auto", suggested_object_id="open_office_automatic_control"
+        "switch",
+        DOMAIN,
+        "simulated-group-0-auto",
+        suggested_object_id="open_office_automatic_control",
     )
     er.async_get(hass).async_get_or_create(
-        "switch", DOMAIN, "simulated-group-1-auto", suggested_object_id="dali_group_1_automatic_control"
+        "switch",
+        DOMAIN,
+        "simulated-group-1-auto",
+        suggested_object_id="dali_group_1_automatic_control",
     )
     assert await hass.config_entries.async_setup(rooms_entry.entry_id)
     await hass.async_block_till_done()

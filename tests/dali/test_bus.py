@@ -59,15 +59,21 @@ async def test_transactions_do_not_interleave_and_best_priority_goes_first() -> 
     bus, sim = await _bus(realtime=True)
     order: list[str] = []
 
-    def tagged(tag: str, commands: list[Command]) -> Generator[Any, Any, None]:
+    def tagged(tag: str, commands: list[Command]) -> Generator[Any, Any]:
         for command in commands:
             yield command
             order.append(tag)
 
-    first = asyncio.create_task(bus.send(tagged("scan", [general.QueryActualLevel(GearShort(0))] * 3), priority=5))
+    first = asyncio.create_task(
+        bus.send(tagged("scan", [general.QueryActualLevel(GearShort(0))] * 3), priority=5)
+    )
     await asyncio.sleep(0)
-    low = asyncio.create_task(bus.send(tagged("poll", [general.QueryActualLevel(GearShort(1))] * 2), priority=5))
-    high = asyncio.create_task(bus.send(tagged("user", [general.DAPC(GearGroup(0), 10)] * 2), priority=2))
+    low = asyncio.create_task(
+        bus.send(tagged("poll", [general.QueryActualLevel(GearShort(1))] * 2), priority=5)
+    )
+    high = asyncio.create_task(
+        bus.send(tagged("user", [general.DAPC(GearGroup(0), 10)] * 2), priority=2)
+    )
     await asyncio.gather(first, low, high)
     assert order == ["scan"] * 3 + ["user"] * 2 + ["poll"] * 2
 

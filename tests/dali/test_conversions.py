@@ -67,16 +67,25 @@ def test_bad_values_are_refused() -> None:
     with pytest.raises(ValueError):
         mirek_to_kelvin(0)
     with pytest.raises(ValueError):
-        command_cost(device_type=0, send_twice=False, expects_answer=False, answered=False, priority=9)
+        command_cost(
+            device_type=0, send_twice=False, expects_answer=False, answered=False, priority=9
+        )
 
 
 def test_bus_rates_match_the_physical_limit() -> None:
     """DESIGN section 5: about 28-36 commands/s and 19-25 queries with answer per second."""
     for priority in range(1, 6):
-        command = command_cost(device_type=0, send_twice=False, expects_answer=False, answered=False, priority=priority)
-        query = command_cost(device_type=0, send_twice=False, expects_answer=True, answered=True, priority=priority)
+        command = command_cost(
+            device_type=0, send_twice=False, expects_answer=False, answered=False, priority=priority
+        )
+        query = command_cost(
+            device_type=0, send_twice=False, expects_answer=True, answered=True, priority=priority
+        )
         assert 28 <= 1 / command.seconds <= 36
         assert 19 <= 1 / query.seconds <= 25
     assert math.isclose(
-        command_cost(device_type=8, send_twice=False, expects_answer=False, answered=False, priority=5).frames, 2
+        command_cost(
+            device_type=8, send_twice=False, expects_answer=False, answered=False, priority=5
+        ).frames,
+        2,
     )

@@ -17,7 +17,9 @@ from custom_components.smart_lighting_ai.dali.backends.simulated import Simulate
 from custom_components.smart_lighting_ai.dali.sim_gear import SimGear
 
 
-async def _controller(gear: list[SimGear] | None = None) -> tuple[GroupController, SimulatedBackend, DaliBus]:
+async def _controller(
+    gear: list[SimGear] | None = None,
+) -> tuple[GroupController, SimulatedBackend, DaliBus]:
     sim = SimulatedBackend(gear)
     bus = DaliBus(sim)
     await bus.connect()
@@ -42,7 +44,9 @@ async def test_inventory_of_unknown_version_is_refused() -> None:
         Inventory.from_dict({"version": 7, "gear": []})
 
 
-async def test_gear_that_stops_answering_mid_scan_is_skipped(caplog: pytest.LogCaptureFixture) -> None:
+async def test_gear_that_stops_answering_mid_scan_is_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     gear = [SimGear(0, {0}), SimGear(1, {0}), SimGear(2, {0})]
 
     class Faulty(SimulatedBackend):

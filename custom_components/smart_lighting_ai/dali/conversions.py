@@ -15,8 +15,9 @@ MAX_FADE_CODE = 15
 KELVIN_LIMIT_STEP = 50
 
 # IEC 62386-102 fade times: code 0 is no fade, code n is 0.5 * sqrt(2 ** n) seconds.
-FADE_TIMES_S: tuple[float, ...] = (0.0,) + tuple(
-    0.5 * math.sqrt(2**code) for code in range(1, MAX_FADE_CODE + 1)
+FADE_TIMES_S: tuple[float, ...] = (
+    0.0,
+    *(0.5 * math.sqrt(2**code) for code in range(1, MAX_FADE_CODE + 1)),
 )
 
 

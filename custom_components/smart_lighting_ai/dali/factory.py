@@ -18,17 +18,17 @@ HID_BUS_TYPES: Final = (BUS_HID_TRIDONIC, BUS_HID_HASSEB)
 def create_backend(bus_type: str, *, path: str | None = None, url: str | None = None) -> Backend:
     """Return an unconnected backend; raises ``DaliConfigError`` for bad settings."""
     if bus_type == BUS_SIMULATED:
-        from .backends.simulated import SimulatedBackend  # noqa: PLC0415
+        from .backends.simulated import SimulatedBackend
 
         return SimulatedBackend()
     if bus_type in HID_BUS_TYPES:
-        from .backends.hid_backend import HidBackend  # noqa: PLC0415
+        from .backends.hid_backend import HidBackend
 
         if not path:
             raise DaliConfigError("A hidraw device path is required")
         return HidBackend(bus_type, path)  # type: ignore[arg-type]
     if bus_type == BUS_SERIAL:
-        from .backends.serial_backend import SerialBackend  # noqa: PLC0415
+        from .backends.serial_backend import SerialBackend
 
         if not url:
             raise DaliConfigError("A serial interface URL is required")

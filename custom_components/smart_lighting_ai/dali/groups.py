@@ -174,7 +174,7 @@ def _group_change(
     fade_code: int | None,
     *,
     fading: bool,
-) -> Generator[Command, Any, None]:
+) -> Generator[Command, Any]:
     """The frames of one group change: fade time, then colour, then arc level.
 
     Off is instant; with a fade time set, level 0 is sent as DAPC so the group fades out.

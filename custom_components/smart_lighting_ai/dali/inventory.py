@@ -106,9 +106,7 @@ class Inventory:
     def groups(self) -> dict[int, GroupInfo]:
         """Groups that have at least one member, by number."""
         numbers = sorted({n for g in self.gear for n in g.groups})
-        return {
-            n: GroupInfo(n, tuple(g for g in self.gear if n in g.groups)) for n in numbers
-        }
+        return {n: GroupInfo(n, tuple(g for g in self.gear if n in g.groups)) for n in numbers}
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe form."""

@@ -55,7 +55,9 @@ def _describe_gear(address: int) -> Generator[Any, Any, GearInfo | None]:
         warmest = yield from QueryDT8ColourValue(
             short, QueryColourValueDTR.ColourTemperatureTcPhysicalWarmest
         )
-    return GearInfo(address, device_types, groups, min_level, max_level, fade_time, coolest, warmest)
+    return GearInfo(
+        address, device_types, groups, min_level, max_level, fade_time, coolest, warmest
+    )
 
 
 async def scan_bus(bus: DaliBus, addresses: Iterable[int] = SHORT_ADDRESSES) -> Inventory:

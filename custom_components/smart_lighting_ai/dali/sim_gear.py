@@ -63,9 +63,9 @@ class SimGear:
         if isinstance(destination, GearBroadcastUnaddressed):
             return self.short_address is None
         if isinstance(destination, GearShort):
-            return destination.address == self.short_address
+            return bool(destination.address == self.short_address)
         if isinstance(destination, GearGroup):
-            return destination.group in self.groups
+            return bool(destination.group in self.groups)
         return False
 
     def receive(self, command: Command) -> int | None:
@@ -81,7 +81,10 @@ class SimGear:
         if not self.responding or not self.addressed_by(command):
             return None
         if command.devicetype:
-            if command.devicetype != enabled_device_type or command.devicetype not in self.device_types:
+            if (
+                command.devicetype != enabled_device_type
+                or command.devicetype not in self.device_types
+            ):
                 return None
             handler = _DT8_HANDLERS.get(type(command))
         else:
@@ -129,7 +132,7 @@ class SimGear:
             _TC_SELECTORS.ColourTemperatureTcWarmest: self.tc_warmest_mirek,
             _TC_SELECTORS.ColourTemperatureTcPhysicalWarmest: self.tc_warmest_mirek,
         }
-        value = values.get(self.dtr0)  # type: ignore[call-overload]
+        value = values.get(self.dtr0)  # type: ignore[call-overload,unused-ignore]
         if value is None:
             return None
         self.dtr1, self.dtr0 = value >> 8, value & 0xFF
@@ -137,7 +140,9 @@ class SimGear:
 
     def _activate(self) -> None:
         if self._temporary_tc is not None:
-            self.tc_mirek = min(self.tc_warmest_mirek, max(self.tc_coolest_mirek, self._temporary_tc))
+            self.tc_mirek = min(
+                self.tc_warmest_mirek, max(self.tc_coolest_mirek, self._temporary_tc)
+            )
             self._temporary_tc = None
 
 

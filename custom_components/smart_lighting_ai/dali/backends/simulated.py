@@ -18,7 +18,7 @@ GEAR_PER_GROUP = 4
 
 
 def default_installation(gear_count: int = DEFAULT_GEAR_COUNT) -> list[SimGear]:
-    """Gear 0..n-1; gear ``a`` in group ``a // 4``; the first half DT8 (2700-6500 K), the rest DT6."""
+    """Gear 0..n-1, gear ``a`` in group ``a // 4``; the first half DT8 (2700-6500 K), rest DT6."""
     return [
         SimGear(
             short_address=address,
@@ -105,9 +105,9 @@ class SimulatedBackend:
         if command.response is None:
             return None
         if not answers:
-            return command.response(None)  # type: ignore[no-any-return]
+            return command.response(None)
         frame = BackwardFrame(answers[0]) if len(answers) == 1 else BackwardFrameError(answers[0])
-        return command.response(frame)  # type: ignore[no-any-return]
+        return command.response(frame)
 
     def _broadcast(self, command: Command) -> list[int]:
         return [a for a in (gear.receive(command) for gear in self.gear) if a is not None]
