@@ -1,0 +1,267 @@
+"""Data types of the predictor: features in, limits alongside, decisions out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from .convert import (
+    finite_or_none,
+    iso_utc,
+    to_bool,
+    to_float,
+    to_int,
+    to_opt_float,
+    to_opt_int,
+    to_opt_str,
+    to_utc,
+)
+from .lamp import DIMMING_CURVES, DimmingCurve
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+type Source = Literal["local", "openai", "fallback"]
+SOURCES: tuple[Source, ...] = ("local", "openai", "fallback")
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Features:
+    """What the sensors said about one group over the last aggregation window.
+
+    Optional values are None when the group has no such sensor or it reported nothing usable.
+    Construction normalises values: NaN and infinities become None, ``occupancy_ratio`` is clamped
+    to 0-1, ``current_level_pct`` to 0-100 and ``minutes_since_occupied`` to >= 0; ``ts`` must be
+    timezone-aware and is stored in UTC.
+    """
+
+    group: int
+    ts: datetime
+    """End of the aggregation window (UTC)."""
+    local_hour: float
+    """Local time of day as hours, 0 <= h < 24 (14.5 is 14:30)."""
+    weekday: int
+    """Local day of the week, 0 = Monday ... 6 = Sunday."""
+    occupancy_ratio: float | None = None
+    """Share of the window during which an occupancy sensor reported presence (0-1)."""
+    minutes_since_occupied: float | None = None
+    """Minutes since presence was last reported (0 while occupied)."""
+    illuminance_mean: float | None = None
+    """Mean illuminance at the work plane over the window (lx), lamps included."""
+    illuminance_min: float | None = None
+    illuminance_max: float | None = None
+    weather_condition: str | None = None
+    cloud_coverage: float | None = None
+    """Cloud coverage in percent (0-100)."""
+    outdoor_temperature: float | None = None
+    """Outdoor temperature in degrees Celsius."""
+    sun_elevation: float | None = None
+    """Sun elevation in degrees (negative below the horizon)."""
+    current_level_pct: float | None = None
+    """Group brightness at the end of the window, 0-100 (0 = off)."""
+    current_color_temp_kelvin: int | None = None
+    override_active: bool = False
+    """A manual override holds this group."""
+    supports_color_temp: bool = False
+    """Every member of the group is DT8 tunable white."""
+
+    def __post_init__(self) -> None:
+        """Validate and normalise the values."""
+        if self.ts.tzinfo is None:
+            raise ValueError("Features.ts must be timezone-aware")
+        if not 0.0 <= self.local_hour <= 24.0:
+            raise ValueError(f"local_hour must be within 0-24, not {self.local_hour}")
+        if not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be within 0-6, not {self.weekday}")
+        set_ = object.__setattr__
+        set_(self, "ts", self.ts.astimezone(UTC))
+        for name in (
+            "minutes_since_occupied",
+            "illuminance_mean",
+            "illuminance_min",
+            "illuminance_max",
+            "cloud_coverage",
+            "outdoor_temperature",
+            "sun_elevation",
+        ):
+            set_(self, name, finite_or_none(getattr(self, name)))
+        ratio = finite_or_none(self.occupancy_ratio)
+        set_(self, "occupancy_ratio", None if ratio is None else _clamp(ratio, 0.0, 1.0))
+        level = finite_or_none(self.current_level_pct)
+        set_(self, "current_level_pct", None if level is None else _clamp(level, 0.0, 100.0))
+        if self.minutes_since_occupied is not None:
+            set_(self, "minutes_since_occupied", max(0.0, self.minutes_since_occupied))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (``ts`` as an ISO 8601 UTC string)."""
+        data = asdict(self)
+        data["ts"] = iso_utc(self.ts)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Features:
+        """Rebuild features from :meth:`to_dict` output.
+
+        Missing optional keys take their defaults and unknown keys are ignored, so rows written by
+        another version still load. Wrong types raise TypeError or ValueError.
+        """
+        get = data.get
+        return cls(
+            group=to_int(data["group"], "group"),
+            ts=to_utc(data["ts"], "ts"),
+            local_hour=to_float(data["local_hour"], "local_hour"),
+            weekday=to_int(data["weekday"], "weekday"),
+            occupancy_ratio=to_opt_float(get("occupancy_ratio"), "occupancy_ratio"),
+            minutes_since_occupied=to_opt_float(
+                get("minutes_since_occupied"), "minutes_since_occupied"
+            ),
+            illuminance_mean=to_opt_float(get("illuminance_mean"), "illuminance_mean"),
+            illuminance_min=to_opt_float(get("illuminance_min"), "illuminance_min"),
+            illuminance_max=to_opt_float(get("illuminance_max"), "illuminance_max"),
+            weather_condition=to_opt_str(get("weather_condition"), "weather_condition"),
+            cloud_coverage=to_opt_float(get("cloud_coverage"), "cloud_coverage"),
+            outdoor_temperature=to_opt_float(get("outdoor_temperature"), "outdoor_temperature"),
+            sun_elevation=to_opt_float(get("sun_elevation"), "sun_elevation"),
+            current_level_pct=to_opt_float(get("current_level_pct"), "current_level_pct"),
+            current_color_temp_kelvin=to_opt_int(
+                get("current_color_temp_kelvin"), "current_color_temp_kelvin"
+            ),
+            override_active=to_bool(get("override_active", False), "override_active"),
+            supports_color_temp=to_bool(get("supports_color_temp", False), "supports_color_temp"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupLimits:
+    """Bounds and preferences of one group (its profile). Every field has a default.
+
+    - ``min_brightness_pct`` (1.0) / ``max_brightness_pct`` (100.0): range of an *on* decision;
+      0 (off) is always allowed.
+    - ``min_kelvin`` (2700) / ``max_kelvin`` (6500): colour temperature range.
+    - ``target_lux`` (500.0): illuminance to reach at the work plane (EN 12464-1 office desk).
+    - ``vacancy_minutes`` (15.0): minutes without presence after which the group switches off.
+    - ``lamp_lux_at_full`` (500.0): illuminance the group's lamps alone give at 100 %, used to
+      separate daylight from lamp light in the measured illuminance.
+    - ``default_level_pct`` (80.0): level used while occupied when there is no illuminance sensor.
+    - ``dimming_curve`` ("logarithmic"): the gear's DALI dimming curve, see ``lamp.py``.
+    """
+
+    min_brightness_pct: float = 1.0
+    max_brightness_pct: float = 100.0
+    min_kelvin: int = 2700
+    max_kelvin: int = 6500
+    target_lux: float = 500.0
+    vacancy_minutes: float = 15.0
+    lamp_lux_at_full: float = 500.0
+    default_level_pct: float = 80.0
+    dimming_curve: DimmingCurve = "logarithmic"
+
+    def __post_init__(self) -> None:
+        """Reject inconsistent limits."""
+        if not 0.0 <= self.min_brightness_pct <= self.max_brightness_pct <= 100.0:
+            raise ValueError("need 0 <= min_brightness_pct <= max_brightness_pct <= 100")
+        if self.max_brightness_pct <= 0.0:
+            raise ValueError("max_brightness_pct must be above 0")
+        if not 0 < self.min_kelvin <= self.max_kelvin:
+            raise ValueError("need 0 < min_kelvin <= max_kelvin")
+        if self.target_lux < 0.0 or self.vacancy_minutes < 0.0:
+            raise ValueError("target_lux and vacancy_minutes must not be negative")
+        if self.lamp_lux_at_full <= 0.0:
+            raise ValueError("lamp_lux_at_full must be above 0")
+        if not 0.0 <= self.default_level_pct <= 100.0:
+            raise ValueError("default_level_pct must be within 0-100")
+        if self.dimming_curve not in DIMMING_CURVES:
+            raise ValueError(f"dimming_curve must be one of {DIMMING_CURVES}")
+
+    def clamp_brightness(self, brightness_pct: float) -> float:
+        """Clamp an on-level into the range; 0 or less stays off (0)."""
+        if brightness_pct <= 0.0:
+            return 0.0
+        return _clamp(brightness_pct, self.min_brightness_pct, self.max_brightness_pct)
+
+    def clamp_kelvin(self, kelvin: float) -> int:
+        """Clamp a colour temperature into the range."""
+        return round(_clamp(kelvin, self.min_kelvin, self.max_kelvin))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GroupLimits:
+        """Build limits from a dict; missing keys take defaults, unknown keys are ignored."""
+        kwargs: dict[str, Any] = {}
+        for field in fields(cls):
+            if field.name not in data:
+                continue
+            value = data[field.name]
+            if field.name == "dimming_curve":
+                kwargs[field.name] = value
+            elif field.name.endswith("kelvin"):
+                kwargs[field.name] = to_int(value, field.name)
+            else:
+                kwargs[field.name] = to_float(value, field.name)
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """What a predictor wants one group to do."""
+
+    group: int
+    brightness_pct: float
+    """0-100; 0 means off."""
+    color_temp_kelvin: int | None
+    """None for groups without colour temperature, and when off."""
+    confidence: float
+    """0-1: how much data backed the decision."""
+    reason: str
+    """Readable English explanation."""
+    source: Source
+
+    def __post_init__(self) -> None:
+        """Reject out-of-range values."""
+        if not 0.0 <= self.brightness_pct <= 100.0:
+            raise ValueError(f"brightness_pct must be within 0-100, not {self.brightness_pct}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be within 0-1, not {self.confidence}")
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, not {self.source!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        """Rebuild a decision from :meth:`to_dict` output."""
+        source = data["source"]
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+        reason = to_opt_str(data["reason"], "reason")
+        return cls(
+            group=to_int(data["group"], "group"),
+            brightness_pct=to_float(data["brightness_pct"], "brightness_pct"),
+            color_temp_kelvin=to_opt_int(data.get("color_temp_kelvin"), "color_temp_kelvin"),
+            confidence=to_float(data["confidence"], "confidence"),
+            reason=reason or "",
+            source=source,
+        )
+
+
+class Predictor(Protocol):
+    """Anything that turns features into decisions, one per group."""
+
+    async def predict(
+        self, features: Mapping[int, Features], limits: Mapping[int, GroupLimits]
+    ) -> dict[int, Decision]:
+        """Return a decision for every group in ``features``.
+
+        A group missing from ``limits`` uses ``GroupLimits()``.
+        """
+        ...
