@@ -35,7 +35,9 @@ from .dali import (
     create_backend,
     scan_bus,
 )
+from .database import async_acquire_store, async_release_store
 from .entity import bus_device_info
+from .pipeline import DataPipeline
 from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
 
@@ -77,7 +79,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
         inventory = await scan_bus(bus)
         await inventory_store.async_save(inventory)
     controller = GroupController(bus, inventory)
-    entry.runtime_data = SmartLightingData(bus, controller, inventory_store)
+    store = await async_acquire_store(hass, entry.entry_id)
+    pipeline = DataPipeline(hass, entry, controller, store)
+    entry.runtime_data = SmartLightingData(bus, controller, inventory_store, pipeline)
     await async_read_back(controller, list(controller.groups))
 
     dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
@@ -97,6 +101,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
     )
     entry.async_on_unload(bus.add_traffic_listener(_bus_traffic))
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    await pipeline.async_start()
+    entry.async_on_unload(pipeline.async_stop)
     return True
 
 
@@ -105,12 +111,16 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.bus.close()
+        await async_release_store(hass, entry.entry_id)
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
-    """Forget the saved inventory of a removed bus."""
+    """Forget the saved inventory and the stored rows of a removed bus."""
     await InventoryStore(hass, entry.entry_id).async_remove()
+    if (store := await async_acquire_store(hass, entry.entry_id)) is not None:
+        await store.delete_entry(entry.entry_id)
+    await async_release_store(hass, entry.entry_id)
 
 
 async def _async_reload(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:

@@ -6,7 +6,14 @@ import asyncio
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -33,6 +40,7 @@ from .dali import (
     scan_bus,
 )
 from .dali.factory import BUS_SERIAL, BUS_SIMULATED
+from .options_flow import SmartLightingOptionsFlow
 
 TITLES = {
     BUS_SIMULATED: "DALI bus (simulated)",
@@ -85,6 +93,12 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a DALI bus."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry[Any]) -> OptionsFlow:
+        """Room settings and pipeline settings."""
+        return SmartLightingOptionsFlow()
 
     def __init__(self) -> None:
         """Start with no bus type chosen."""

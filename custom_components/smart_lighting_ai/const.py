@@ -24,3 +24,11 @@ READ_BACK_INTERVAL_S: Final = 60
 BUS_TIMEOUT_S: Final = 5.0
 CONNECT_TIMEOUT_S: Final = 10.0
 RECONNECT_DELAYS_S: Final = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+DB_FILENAME: Final = "smart_lighting_ai.db"
+CONF_WEATHER_ENTITY: Final = "weather_entity"
+CONF_FEATURE_WINDOW: Final = "feature_window_minutes"
+CONF_RETENTION_DAYS: Final = "retention_days"
+DEFAULT_FEATURE_WINDOW: Final = 5
+DEFAULT_RETENTION_DAYS: Final = 30
+HEALTH_CHECK_INTERVAL_S: Final = 3600

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -11,6 +11,9 @@ from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
 from .dali import DaliBus, GroupController, Inventory
+
+if TYPE_CHECKING:
+    from .pipeline import DataPipeline
 
 INVENTORY_STORE_VERSION = 1
 
@@ -22,6 +25,7 @@ class SmartLightingData:
     bus: DaliBus
     controller: GroupController
     inventory_store: InventoryStore
+    pipeline: DataPipeline
     auto_control: dict[int, bool] = field(default_factory=dict)
 
 

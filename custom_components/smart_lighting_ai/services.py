@@ -18,9 +18,14 @@ from homeassistant.helpers import config_validation as cv
 
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN
 from .dali import DaliError, scan_bus
+from .health import async_health
+from .pipeline import DataPipeline
 from .runtime import SmartLightingConfigEntry
 
 SERVICE_SCAN_BUS = "scan_bus"
+SERVICE_AGGREGATE_NOW = "aggregate_now"
+SERVICE_PRUNE_NOW = "prune_now"
+SERVICE_HEALTH = "health"
 
 ENTRY_SCHEMA = vol.Schema({vol.Optional(CONF_CONFIG_ENTRY_ID): cv.string})
 
@@ -79,6 +84,27 @@ async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     }
 
 
+def _pipeline_with_database(hass: HomeAssistant, call: ServiceCall) -> DataPipeline:
+    pipeline = resolve_entry(hass, call).runtime_data.pipeline
+    if pipeline.store is None:
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="database_unavailable")
+    return pipeline
+
+
+async def _aggregate_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    pipeline = _pipeline_with_database(hass, call)
+    return {"feature_rows": await pipeline.async_aggregate()}
+
+
+async def _prune_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    pipeline = _pipeline_with_database(hass, call)
+    return {"deleted": dict(await pipeline.async_prune())}
+
+
+async def _health(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    return await async_health(resolve_entry(hass, call))
+
+
 def admin_only(handler: Handler) -> Handler:
     """Wrap ``handler`` so that a non-admin user gets ``Unauthorized``."""
 
@@ -91,6 +117,9 @@ def admin_only(handler: Handler) -> Handler:
 
 ACTIONS: dict[str, tuple[Handler, vol.Schema, SupportsResponse]] = {
     SERVICE_SCAN_BUS: (admin_only(_scan_bus), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_AGGREGATE_NOW: (admin_only(_aggregate_now), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_PRUNE_NOW: (admin_only(_prune_now), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_HEALTH: (_health, ENTRY_SCHEMA, SupportsResponse.ONLY),
 }
 
 

@@ -19,3 +19,20 @@ def simulator(entry: MockConfigEntry) -> SimulatedBackend:
     backend = runtime(entry).bus.backend
     assert isinstance(backend, SimulatedBackend)
     return backend
+
+
+ROOMS_OPTIONS = {
+    "weather_entity": "weather.home",
+    "groups": {
+        "0": {
+            "name": "Open office",
+            "occupancy_entities": ["binary_sensor.office_motion"],
+            "illuminance_entities": ["sensor.office_lux"],
+        },
+        "2": {
+            "name": "Corridor",
+            "occupancy_entities": ["binary_sensor.corridor_motion"],
+            "illuminance_entities": [],
+        },
+    },
+}

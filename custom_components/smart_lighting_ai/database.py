@@ -1,0 +1,62 @@
+"""The one SQLite store all bus entries share (contract C8), opened and closed with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DB_FILENAME, DOMAIN, LOGGER
+from .store import Store, StoreError
+
+DATA_DATABASE: HassKey[SharedDatabase] = HassKey(f"{DOMAIN}_database")
+
+
+@dataclass
+class SharedDatabase:
+    """The open store and the entries using it."""
+
+    store: Store
+    users: set[str] = field(default_factory=set)
+
+
+async def async_acquire_store(hass: HomeAssistant, entry_id: str) -> Store | None:
+    """Open (once) and return the store; None when it cannot be opened.
+
+    A store that cannot be opened is logged and left out: the lights keep
+    working, only history and decisions are not kept.
+    """
+    shared = hass.data.get(DATA_DATABASE)
+    if shared is None:
+        store = Store(hass.config.path(DB_FILENAME))
+        try:
+            await store.open()
+        except StoreError as err:
+            LOGGER.error("Database health check failed: cannot open %s: %s", store.path, err)
+            return None
+        if store.recovered_from_corruption:
+            LOGGER.error(
+                "The database was corrupt; it was kept as %s and a new one was created",
+                store.recovered_from_corruption,
+            )
+        shared = hass.data[DATA_DATABASE] = SharedDatabase(store)
+    shared.users.add(entry_id)
+    return shared.store
+
+
+async def async_release_store(hass: HomeAssistant, entry_id: str) -> None:
+    """Close the store once no entry uses it."""
+    shared = hass.data.get(DATA_DATABASE)
+    if shared is None:
+        return
+    shared.users.discard(entry_id)
+    if not shared.users:
+        hass.data.pop(DATA_DATABASE)
+        await shared.store.close()
+
+
+def shared_store(hass: HomeAssistant) -> Store | None:
+    """The open store, if any."""
+    shared = hass.data.get(DATA_DATABASE)
+    return shared.store if shared else None

@@ -1,0 +1,254 @@
+"""Recorder history -> one :class:`Features` row per configured group and window.
+
+Every recorder query runs in the recorder's executor and reads only the window
+(its state changes plus the state in force at its start), so the cost grows
+with the events inside the window, not with the length of the history.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from homeassistant.components.recorder import get_instance, history
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.const import STATE_ON
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers.sun import get_astral_location
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_GROUPS, CONF_ILLUMINANCE_ENTITIES, CONF_OCCUPANCY_ENTITIES
+from .dali import GroupController
+from .dali.conversions import MAX_ARC_LEVEL, mirek_to_kelvin
+from .predictor.types import Features
+from .predictor.window import (
+    NumericSummary,
+    combine,
+    minutes_since_presence,
+    numeric_summary,
+    occupancy_ratio,
+)
+
+ATTR_CLOUD_COVERAGE = "cloud_coverage"
+ATTR_TEMPERATURE = "temperature"
+ABSENT_STATES = {"off", "not_home", "clear"}
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """The sensors of one group, from the options (contract C5)."""
+
+    group: int
+    occupancy: tuple[str, ...]
+    illuminance: tuple[str, ...]
+
+
+def rooms_from_options(options: Mapping[str, Any], groups: Iterable[int]) -> list[Room]:
+    """The rooms of groups that exist on the bus, in group order."""
+    configured = options.get(CONF_GROUPS, {})
+    return [
+        Room(
+            group,
+            tuple(configured[str(group)].get(CONF_OCCUPANCY_ENTITIES, ())),
+            tuple(configured[str(group)].get(CONF_ILLUMINANCE_ENTITIES, ())),
+        )
+        for group in sorted(groups)
+        if str(group) in configured
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Weather:
+    """What the weather entity says now."""
+
+    condition: str | None = None
+    cloud_coverage: float | None = None
+    temperature: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form for the weather table."""
+        return {
+            "condition": self.condition,
+            "cloud_coverage": self.cloud_coverage,
+            "temperature": self.temperature,
+        }
+
+
+def read_weather(hass: HomeAssistant, entity_id: str | None) -> Weather:
+    """The weather entity's condition, cloud coverage and temperature (None where missing)."""
+    state = hass.states.get(entity_id) if entity_id else None
+    if state is None or state.state in ("unavailable", "unknown"):
+        return Weather()
+    return Weather(
+        state.state,
+        _number(state.attributes.get(ATTR_CLOUD_COVERAGE)),
+        _number(state.attributes.get(ATTR_TEMPERATURE)),
+    )
+
+
+def sun_elevation(hass: HomeAssistant, when: datetime) -> float:
+    """Sun elevation in degrees at the home's location."""
+    location, _elevation = get_astral_location(hass)
+    return float(location.solar_elevation(when))
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _presence(state: str) -> bool | None:
+    if state == STATE_ON:
+        return True
+    if state in ABSENT_STATES:
+        return False
+    return None  # unavailable, unknown
+
+
+def _read_window(
+    hass: HomeAssistant, entity_ids: list[str], start: datetime, end: datetime
+) -> tuple[dict[str, list[State]], dict[str, list[Any]]]:
+    """Runs in the recorder executor: state changes of each entity plus its start state.
+
+    Numeric sensors that have no state in the window fall back to their
+    5-minute statistics.
+    """
+    changes: dict[str, list[State]] = {}
+    # The recorder leaves out a change made exactly at the start instant (it is neither
+    # "before" nor "after" it), so ask from just before.
+    query_start = start - timedelta(milliseconds=1)
+    for entity_id in entity_ids:
+        found = history.state_changes_during_period(
+            hass, query_start, end, entity_id, no_attributes=True, include_start_time_state=True
+        )
+        changes[entity_id] = found.get(entity_id, [])
+    missing = {e for e in entity_ids if not changes[e] and e.startswith("sensor.")}
+    statistics: dict[str, list[Any]] = {}
+    if missing:
+        statistics = dict(
+            statistics_during_period(
+                hass,
+                start - timedelta(minutes=5),
+                end,
+                missing,
+                "5minute",
+                None,
+                {"mean", "min", "max"},
+            )
+        )
+    return changes, statistics
+
+
+def _statistics_summary(rows: list[Any], start: datetime, end: datetime) -> NumericSummary | None:
+    inside = [
+        r
+        for r in rows
+        if r.get("mean") is not None and start.timestamp() - 300 <= r["start"] < end.timestamp()
+    ]
+    if not inside:
+        return None
+    return NumericSummary(
+        sum(r["mean"] for r in inside) / len(inside),
+        min(r["min"] if r.get("min") is not None else r["mean"] for r in inside),
+        max(r["max"] if r.get("max") is not None else r["mean"] for r in inside),
+    )
+
+
+class FeatureCollector:
+    """Builds the feature rows of one bus entry for a window ending now."""
+
+    def __init__(self, hass: HomeAssistant, controller: GroupController) -> None:
+        """Collect for the groups ``controller`` drives."""
+        self._hass = hass
+        self._controller = controller
+
+    async def async_collect(
+        self,
+        rooms: list[Room],
+        end: datetime,
+        window: timedelta,
+        weather: Weather,
+        overridden: set[int],
+    ) -> dict[int, Features]:
+        """One :class:`Features` per room for the window ``(end - window, end]``."""
+        start = end - window
+        entity_ids = sorted({e for room in rooms for e in room.occupancy + room.illuminance})
+        changes: dict[str, list[State]] = {}
+        statistics: dict[str, list[Any]] = {}
+        if entity_ids:
+            changes, statistics = await get_instance(self._hass).async_add_executor_job(
+                partial(_read_window, self._hass, entity_ids, start, end)
+            )
+        local = dt_util.as_local(end)
+        elevation = sun_elevation(self._hass, end)
+        return {
+            room.group: self._features(
+                room, start, end, local, elevation, weather, changes, statistics, overridden
+            )
+            for room in rooms
+        }
+
+    def _features(
+        self,
+        room: Room,
+        start: datetime,
+        end: datetime,
+        local: datetime,
+        elevation: float,
+        weather: Weather,
+        changes: dict[str, list[State]],
+        statistics: dict[str, list[Any]],
+        overridden: set[int],
+    ) -> Features:
+        ratios: list[float] = []
+        minutes: list[float] = []
+        for entity_id in room.occupancy:
+            samples = [(s.last_updated, _presence(s.state)) for s in changes.get(entity_id, [])]
+            if (ratio := occupancy_ratio(samples, start, end)) is not None:
+                ratios.append(ratio)
+            since = minutes_since_presence(samples, end)
+            live = self._hass.states.get(entity_id)
+            absent_all_window = since is not None and not any(p for _, p in samples)
+            if absent_all_window and live is not None and _presence(live.state) is False:
+                # the window only shows "absent"; the live state knows since when
+                since = max(since or 0.0, (end - live.last_changed).total_seconds() / 60)
+            if since is not None:
+                minutes.append(since)
+        summaries: list[NumericSummary | None] = []
+        for entity_id in room.illuminance:
+            samples = [(s.last_updated, _number(s.state)) for s in changes.get(entity_id, [])]
+            summary = numeric_summary(samples, start, end)
+            if summary is None and entity_id in statistics:
+                summary = _statistics_summary(statistics[entity_id], start, end)
+            summaries.append(summary)
+        lux = combine(summaries)
+        state = self._controller.states.get(room.group)
+        info = self._controller.groups.get(room.group)
+        return Features(
+            group=room.group,
+            ts=end,
+            local_hour=local.hour + local.minute / 60 + local.second / 3600,
+            weekday=local.weekday(),
+            occupancy_ratio=max(ratios) if ratios else None,
+            minutes_since_occupied=min(minutes) if minutes else None,
+            illuminance_mean=lux.mean if lux else None,
+            illuminance_min=lux.minimum if lux else None,
+            illuminance_max=lux.maximum if lux else None,
+            weather_condition=weather.condition,
+            cloud_coverage=weather.cloud_coverage,
+            outdoor_temperature=weather.temperature,
+            sun_elevation=elevation,
+            current_level_pct=round(state.level / MAX_ARC_LEVEL * 100, 1) if state else None,
+            current_color_temp_kelvin=mirek_to_kelvin(state.mirek)
+            if state and state.mirek
+            else None,
+            override_active=room.group in overridden,
+            supports_color_temp=bool(info and info.supports_colour_temperature),
+        )

@@ -1,0 +1,39 @@
+"""One health report for the action, the HTTP endpoint and system health (contract C6/C7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .runtime import SmartLightingConfigEntry
+
+
+async def async_health(entry: SmartLightingConfigEntry) -> dict[str, Any]:
+    """Check the database now and report bus, database and scheduler.
+
+    ``error`` when the DALI interface is down, ``degraded`` when the lights
+    work but the database or the scheduler does not, ``ok`` otherwise.
+    """
+    data = entry.runtime_data
+    bus = data.bus
+    database_ok = await data.pipeline.async_health_check()
+    scheduler_running = data.pipeline.running
+    if not bus.connected:
+        status = "error"
+    elif not database_ok or not scheduler_running:
+        status = "degraded"
+    else:
+        status = "ok"
+    return {
+        "status": status,
+        "database": "ok" if database_ok else "error",
+        "dali": {
+            "connected": bus.connected,
+            "interface": bus.kind,
+            "gear": len(data.controller.inventory.gear),
+            "groups": len(data.controller.groups),
+            "last_error": bus.last_error,
+            "frames_sent": bus.frames_sent,
+            "bus_time_s": round(bus.bus_time_s, 3),
+        },
+        "scheduler": "running" if scheduler_running else "stopped",
+    }

@@ -1,0 +1,197 @@
+"""Options flow: room settings per group and the data pipeline settings (contract C5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
+from homeassistant.const import Platform
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    TextSelector,
+)
+
+from .const import (
+    CONF_FEATURE_WINDOW,
+    CONF_GROUP_NAME,
+    CONF_GROUPS,
+    CONF_ILLUMINANCE_ENTITIES,
+    CONF_OCCUPANCY_ENTITIES,
+    CONF_RETENTION_DAYS,
+    CONF_WEATHER_ENTITY,
+    DEFAULT_FEATURE_WINDOW,
+    DEFAULT_RETENTION_DAYS,
+)
+from .entity import group_name
+
+CONF_GROUP = "group"
+CONF_REMOVE = "remove"
+MAX_NAME_LENGTH = 50
+RANGES = {CONF_FEATURE_WINDOW: (1, 60), CONF_RETENTION_DAYS: (1, 365)}
+OCCUPANCY_CLASSES = ["occupancy", "motion", "presence"]
+
+
+def _number(low: int, high: int, unit: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=low, max=high, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement=unit
+        )
+    )
+
+
+class SmartLightingOptionsFlow(OptionsFlow):
+    """Change room settings and the pipeline settings; the entry reloads afterwards."""
+
+    def __init__(self) -> None:
+        """Start with no group chosen."""
+        self._group: int | None = None
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Offer the two kinds of settings."""
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        return self.async_show_menu(step_id="init", menu_options=["room", "settings"])
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Weather entity, aggregation window and retention."""
+        options = self.config_entry.options
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            for key, (low, high) in RANGES.items():
+                value = user_input.get(key)
+                if (
+                    not isinstance(value, int | float)
+                    or not low <= value <= high
+                    or value != int(value)
+                ):
+                    errors[key] = "out_of_range"
+            weather = user_input.get(CONF_WEATHER_ENTITY)
+            if weather and self.hass.states.get(weather) is None:
+                errors[CONF_WEATHER_ENTITY] = "unknown_entity"
+            if not errors:
+                new = {**options, **{k: int(user_input[k]) for k in RANGES}}
+                if weather:
+                    new[CONF_WEATHER_ENTITY] = weather
+                else:
+                    new.pop(CONF_WEATHER_ENTITY, None)
+                return self.async_create_entry(data=new)
+        current = user_input or options
+        schema = vol.Schema(
+            {
+                vol.Optional(
+                    CONF_WEATHER_ENTITY,
+                    description={"suggested_value": current.get(CONF_WEATHER_ENTITY)},
+                ): EntitySelector(EntitySelectorConfig(domain="weather")),
+                vol.Required(
+                    CONF_FEATURE_WINDOW,
+                    default=current.get(CONF_FEATURE_WINDOW, DEFAULT_FEATURE_WINDOW),
+                ): _number(*RANGES[CONF_FEATURE_WINDOW], "min"),
+                vol.Required(
+                    CONF_RETENTION_DAYS,
+                    default=current.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
+                ): _number(*RANGES[CONF_RETENTION_DAYS], "d"),
+            }
+        )
+        return self.async_show_form(step_id="settings", data_schema=schema, errors=errors)
+
+    async def async_step_room(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose the group whose room settings to change."""
+        groups = sorted(self.config_entry.runtime_data.controller.groups)
+        if user_input is not None:
+            self._group = int(user_input[CONF_GROUP])
+            return await self.async_step_room_settings()
+        choices = [
+            SelectOptionDict(
+                value=str(n), label=f"{group_name(self.config_entry, n)} (DALI group {n})"
+            )
+            for n in groups
+        ]
+        return self.async_show_form(
+            step_id="room",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_GROUP): SelectSelector(SelectSelectorConfig(options=choices))}
+            ),
+        )
+
+    async def async_step_room_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Name and sensors of one room, or remove them."""
+        assert self._group is not None
+        key = str(self._group)
+        rooms: dict[str, Any] = dict(self.config_entry.options.get(CONF_GROUPS, {}))
+        errors: dict[str, str] = {}
+        if user_input is not None and "name" in user_input:
+            if user_input.get(CONF_REMOVE):
+                rooms.pop(key, None)
+                return self.async_create_entry(
+                    data={**self.config_entry.options, CONF_GROUPS: rooms}
+                )
+            name = str(user_input.get(CONF_GROUP_NAME, "")).strip()
+            occupancy = list(user_input.get(CONF_OCCUPANCY_ENTITIES, []))
+            illuminance = list(user_input.get(CONF_ILLUMINANCE_ENTITIES, []))
+            if not name or len(name) > MAX_NAME_LENGTH:
+                errors[CONF_GROUP_NAME] = "invalid_name"
+            if not occupancy and not illuminance:
+                errors["base"] = "no_sensors"
+            unknown = [e for e in occupancy + illuminance if not self._entity_exists(e)]
+            if unknown:
+                errors["base"] = "unknown_entity"
+            if not errors:
+                rooms[key] = {
+                    CONF_GROUP_NAME: name,
+                    CONF_OCCUPANCY_ENTITIES: occupancy,
+                    CONF_ILLUMINANCE_ENTITIES: illuminance,
+                }
+                return self.async_create_entry(
+                    data={**self.config_entry.options, CONF_GROUPS: rooms}
+                )
+        current = user_input or rooms.get(key, {})
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_GROUP_NAME,
+                    default=current.get(CONF_GROUP_NAME)
+                    or group_name(self.config_entry, self._group),
+                ): TextSelector(),
+                vol.Optional(
+                    CONF_OCCUPANCY_ENTITIES, default=current.get(CONF_OCCUPANCY_ENTITIES, [])
+                ): EntitySelector(
+                    EntitySelectorConfig(
+                        domain=Platform.BINARY_SENSOR, device_class=OCCUPANCY_CLASSES, multiple=True
+                    )
+                ),
+                vol.Optional(
+                    CONF_ILLUMINANCE_ENTITIES, default=current.get(CONF_ILLUMINANCE_ENTITIES, [])
+                ): EntitySelector(
+                    EntitySelectorConfig(
+                        domain=Platform.SENSOR, device_class="illuminance", multiple=True
+                    )
+                ),
+                vol.Optional(CONF_REMOVE, default=False): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="room_settings",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"group": str(self._group)},
+        )
+
+    def _entity_exists(self, entity_id: str) -> bool:
+        return (
+            self.hass.states.get(entity_id) is not None
+            or er.async_get(self.hass).async_get(entity_id) is not None
+        )

@@ -1,0 +1,183 @@
+"""The data pipeline of one bus entry: aggregation every window, retention every night.
+
+Aggregation runs every ``feature_window_minutes`` and is followed by the
+decision cycle hooks (the coordinator). Retention runs at 00:00 local time;
+because a night may have no 00:00 (a DST change at midnight) or Home Assistant
+may have been down then, every aggregation and the start-up also run a prune
+that is due, at most one per local day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
+from homeassistant.helpers.storage import Store as HaStore
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_FEATURE_WINDOW,
+    CONF_RETENTION_DAYS,
+    CONF_WEATHER_ENTITY,
+    DEFAULT_FEATURE_WINDOW,
+    DEFAULT_RETENTION_DAYS,
+    DOMAIN,
+    HEALTH_CHECK_INTERVAL_S,
+    LOGGER,
+)
+from .dali import GroupController
+from .features import FeatureCollector, read_weather, rooms_from_options
+from .runtime import SmartLightingConfigEntry
+from .store import Store, StoreError
+
+type CycleHook = Callable[[], Awaitable[Any]]
+
+
+class DataPipeline:
+    """Feature rows in, old rows out, for one entry."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SmartLightingConfigEntry,
+        controller: GroupController,
+        store: Store | None,
+    ) -> None:
+        """Collect for ``controller``'s groups into ``store`` (None: the database is unusable)."""
+        self._hass = hass
+        self._entry = entry
+        self._controller = controller
+        self.store = store
+        self._collector = FeatureCollector(hass, controller)
+        self._state: HaStore[dict[str, Any]] = HaStore(
+            hass, 1, f"{DOMAIN}.pipeline.{entry.entry_id}"
+        )
+        self._lock = asyncio.Lock()
+        self._unsubscribe: list[CALLBACK_TYPE] = []
+        self.after_aggregation: list[CycleHook] = []
+        self.last_prune: datetime | None = None
+        self.last_aggregation: datetime | None = None
+        self.database_ok: bool = store is not None
+
+    @property
+    def running(self) -> bool:
+        """Whether the schedules are active."""
+        return bool(self._unsubscribe)
+
+    @property
+    def window(self) -> timedelta:
+        """The aggregation window."""
+        return timedelta(
+            minutes=self._entry.options.get(CONF_FEATURE_WINDOW, DEFAULT_FEATURE_WINDOW)
+        )
+
+    @property
+    def retention(self) -> timedelta:
+        """How long rows are kept."""
+        return timedelta(days=self._entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+
+    async def async_start(self) -> None:
+        """Schedule aggregation, the nightly prune and health checks; run a missed prune."""
+        saved = await self._state.async_load() or {}
+        if last := saved.get("last_prune"):
+            self.last_prune = dt_util.parse_datetime(last)
+        hass = self._hass
+        self._unsubscribe = [
+            async_track_time_interval(hass, self._scheduled_aggregation, self.window),
+            async_track_time_change(hass, self._scheduled_prune, hour=0, minute=0, second=0),
+            async_track_time_interval(
+                hass, self._scheduled_health_check, timedelta(seconds=HEALTH_CHECK_INTERVAL_S)
+            ),
+        ]
+        await self._async_prune_if_due(dt_util.utcnow())
+
+    def async_stop(self) -> None:
+        """Cancel the schedules."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+
+    async def _scheduled_aggregation(self, now: datetime) -> None:
+        await self.async_aggregate(now)
+        await self._async_prune_if_due(now)
+
+    async def _scheduled_prune(self, now: datetime) -> None:
+        await self._async_prune_if_due(now)
+
+    async def _scheduled_health_check(self, _now: datetime) -> None:
+        await self.async_health_check()
+
+    async def async_aggregate(self, now: datetime | None = None) -> int:
+        """Write one feature row per configured group, then run the decision cycle."""
+        now = now or dt_util.utcnow()
+        rows = 0
+        async with self._lock:
+            rooms = rooms_from_options(self._entry.options, self._controller.groups)
+            if rooms and self.store is not None:
+                rows = await self._async_write_features(rooms, now)
+            self.last_aggregation = now
+        for hook in list(self.after_aggregation):
+            await hook()
+        return rows
+
+    async def _async_write_features(self, rooms: list[Any], now: datetime) -> int:
+        assert self.store is not None
+        entry_id = self._entry.entry_id
+        weather = read_weather(self._hass, self._entry.options.get(CONF_WEATHER_ENTITY))
+        try:
+            overridden = {o.group_id for o in await self.store.active_overrides(entry_id, now)}
+            features = await self._collector.async_collect(
+                rooms, now, self.window, weather, overridden
+            )
+            rows = await self.store.add_features(
+                entry_id,
+                now,
+                [(group, f.to_dict()) for group, f in features.items()],
+                int(self.window.total_seconds() // 60),
+            )
+            if self._entry.options.get(CONF_WEATHER_ENTITY):
+                await self.store.add_weather(entry_id, now, weather.to_dict())
+        except StoreError as err:
+            self.database_ok = False
+            LOGGER.error("Database health check failed: feature rows not written: %s", err)
+            return 0
+        LOGGER.info(
+            "Feature row created for %s (%d min window)",
+            ", ".join(f"group {g}" for g in features),
+            self.window.total_seconds() // 60,
+        )
+        return rows
+
+    async def async_prune(self, now: datetime | None = None) -> dict[str, int]:
+        """Delete rows older than the retention period from every table of this entry."""
+        now = now or dt_util.utcnow()
+        if self.store is None:
+            return {}
+        try:
+            deleted = await self.store.prune(self._entry.entry_id, now - self.retention)
+        except StoreError as err:
+            self.database_ok = False
+            LOGGER.error("Database health check failed: prune failed: %s", err)
+            return {}
+        self.last_prune = now
+        await self._state.async_save({"last_prune": now.isoformat()})
+        LOGGER.info(
+            "Retention prune (older than %d days) deleted %s",
+            self.retention.days,
+            ", ".join(f"{count} {table}" for table, count in deleted.items()),
+        )
+        return deleted
+
+    async def _async_prune_if_due(self, now: datetime) -> None:
+        today = dt_util.as_local(now).date()
+        if self.last_prune is None or dt_util.as_local(self.last_prune).date() < today:
+            await self.async_prune(now)
+
+    async def async_health_check(self) -> bool:
+        """Check the database now; the result is kept for the health report."""
+        self.database_ok = self.store is not None and await self.store.health_check()
+        return self.database_ok
