@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_CLOSE
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DB_FILENAME, DOMAIN, LOGGER
@@ -41,6 +42,13 @@ async def async_acquire_store(hass: HomeAssistant, entry_id: str) -> Store | Non
                 store.recovered_from_corruption,
             )
         shared = hass.data[DATA_DATABASE] = SharedDatabase(store)
+
+        async def _close_at_stop(_event: Event) -> None:
+            if hass.data.get(DATA_DATABASE) is shared:
+                hass.data.pop(DATA_DATABASE)
+                await store.close()
+
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_CLOSE, _close_at_stop)
     shared.users.add(entry_id)
     return shared.store
 

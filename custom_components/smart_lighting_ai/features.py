@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from homeassistant.components.recorder import get_instance, history
+from homeassistant.components.recorder import history
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers.recorder import get_instance
 from homeassistant.helpers.sun import get_astral_location
 from homeassistant.util import dt as dt_util
 
@@ -223,8 +224,8 @@ class FeatureCollector:
                 minutes.append(since)
         summaries: list[NumericSummary | None] = []
         for entity_id in room.illuminance:
-            samples = [(s.last_updated, _number(s.state)) for s in changes.get(entity_id, [])]
-            summary = numeric_summary(samples, start, end)
+            values = [(s.last_updated, _number(s.state)) for s in changes.get(entity_id, [])]
+            summary = numeric_summary(values, start, end)
             if summary is None and entity_id in statistics:
                 summary = _statistics_summary(statistics[entity_id], start, end)
             summaries.append(summary)

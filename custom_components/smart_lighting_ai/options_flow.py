@@ -65,18 +65,10 @@ class SmartLightingOptionsFlow(OptionsFlow):
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Weather entity, aggregation window and retention."""
+        """Weather entity, aggregation window and retention (ranges checked by the selectors)."""
         options = self.config_entry.options
         errors: dict[str, str] = {}
         if user_input is not None:
-            for key, (low, high) in RANGES.items():
-                value = user_input.get(key)
-                if (
-                    not isinstance(value, int | float)
-                    or not low <= value <= high
-                    or value != int(value)
-                ):
-                    errors[key] = "out_of_range"
             weather = user_input.get(CONF_WEATHER_ENTITY)
             if weather and self.hass.states.get(weather) is None:
                 errors[CONF_WEATHER_ENTITY] = "unknown_entity"

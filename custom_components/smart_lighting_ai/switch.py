@@ -16,6 +16,7 @@ from .entity import SmartLightingGroupEntity, group_name
 from .runtime import SmartLightingConfigEntry
 
 PARALLEL_UPDATES = 0
+ATTR_ROOM_CONFIGURED = "room_configured"
 
 
 async def async_setup_entry(
@@ -31,7 +32,8 @@ class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):
     """Whether the predictor may drive this group.
 
     On by default for a group that has room settings (sensors) and always off
-    for one that has none; the last state is restored across restarts.
+    for one that has none; the last state is restored across restarts, and a
+    group whose room was just configured starts on.
     """
 
     _attr_translation_key = "auto_control"
@@ -46,8 +48,16 @@ class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):
         """Restore the last state; a group without room settings stays off."""
         await super().async_added_to_hass()
         last = await self.async_get_last_state()
-        enabled = self._has_room if last is None else last.state == STATE_ON
+        if last is None or not last.attributes.get(ATTR_ROOM_CONFIGURED):
+            enabled = self._has_room  # new, or the room was only just configured
+        else:
+            enabled = last.state == STATE_ON
         self._set(enabled and self._has_room)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, bool]:
+        """Whether the group has room settings (sensors)."""
+        return {ATTR_ROOM_CONFIGURED: self._has_room}
 
     @property
     def is_on(self) -> bool:

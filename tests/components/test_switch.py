@@ -79,7 +79,8 @@ async def test_group_with_room_settings_starts_on_and_can_be_switched(
 async def test_state_is_restored_after_restart(
     hass: HomeAssistant, rooms_entry: MockConfigEntry
 ) -> None:
-    mock_restore_cache(hass, [State(SWITCH_0, STATE_OFF), State(SWITCH_1, STATE_ON)])
+    room = {"room_configured": True}
+    mock_restore_cache(hass, [State(SWITCH_0, STATE_OFF, room), State(SWITCH_1, STATE_ON, room)])
     er.async_get(hass).async_get_or_create(
         "switch",
         DOMAIN,
