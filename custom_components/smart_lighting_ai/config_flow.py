@@ -6,6 +6,8 @@ import asyncio
 from typing import Any
 
 import voluptuous as vol
+from dali.address import GearBroadcast
+from dali.gear.general import QueryControlGearPresent
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
@@ -37,7 +39,6 @@ from .dali import (
     DaliConfigError,
     DaliError,
     create_backend,
-    scan_bus,
 )
 from .dali.factory import BUS_SERIAL, BUS_SIMULATED
 from .options_flow import SmartLightingOptionsFlow
@@ -58,17 +59,18 @@ class NoGearFound(Exception):
     """The interface works but no control gear answered."""
 
 
-async def probe_bus(bus_type: str, path: str | None = None, url: str | None = None) -> int:
-    """Open the interface, scan it and close it again; return how many gear answered.
+async def probe_bus(bus_type: str, path: str | None = None, url: str | None = None) -> None:
+    """Open the interface, ask whether any control gear is there, and close it again.
 
-    Raises ``DaliConfigError`` for bad settings, :class:`CannotConnect` and
-    :class:`NoGearFound`.
+    One broadcast query is enough (any answer, even a collision, means gear is
+    present); the full scan runs when the entry is set up. Raises
+    ``DaliConfigError`` for bad settings, :class:`CannotConnect` and :class:`NoGearFound`.
     """
     bus = DaliBus(create_backend(bus_type, path=path, url=url))
     try:
-        async with asyncio.timeout(CONNECT_TIMEOUT_S * 3):
+        async with asyncio.timeout(CONNECT_TIMEOUT_S):
             await bus.connect()
-            inventory = await scan_bus(bus)
+            answer = await bus.send(QueryControlGearPresent(GearBroadcast()))
     except (DaliError, TimeoutError) as err:
         if isinstance(err, DaliConfigError):
             raise
@@ -76,9 +78,8 @@ async def probe_bus(bus_type: str, path: str | None = None, url: str | None = No
         raise CannotConnect from err
     finally:
         await bus.close()
-    if not inventory.gear:
+    if not answer.value:
         raise NoGearFound
-    return len(inventory.gear)
 
 
 def _unique_id(bus_type: str, address: str | None) -> str:
