@@ -26,22 +26,27 @@ from .const import (
     READ_BACK_INTERVAL_S,
     RECONNECT_DELAYS_S,
 )
+from .coordinator import SmartLightingCoordinator
 from .dali import (
     DaliBus,
     DaliConfigError,
     DaliConnectionError,
     DaliError,
     GroupController,
+    GroupState,
     create_backend,
     scan_bus,
 )
 from .database import async_acquire_store, async_release_store
 from .entity import bus_device_info
+from .overrides import ORIGIN_BUS, OverrideManager
 from .pipeline import DataPipeline
+from .predictor_factory import async_create_predictor
 from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
+from .setpoints import pct_from_level
 
-PLATFORMS = [Platform.LIGHT, Platform.SWITCH]
+PLATFORMS = [Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -81,11 +86,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
     controller = GroupController(bus, inventory)
     store = await async_acquire_store(hass, entry.entry_id)
     pipeline = DataPipeline(hass, entry, controller, store)
-    entry.runtime_data = SmartLightingData(bus, controller, inventory_store, pipeline)
+    overrides = OverrideManager(entry, store)
+    await overrides.async_load()
+    auto_control: dict[int, bool] = {}
+    coordinator = SmartLightingCoordinator(
+        hass,
+        entry,
+        controller=controller,
+        pipeline=pipeline,
+        overrides=overrides,
+        predictor=await async_create_predictor(hass, entry.options),
+        auto_control=auto_control,
+    )
+    entry.runtime_data = SmartLightingData(
+        bus, controller, inventory_store, pipeline, overrides, coordinator, auto_control
+    )
     await async_read_back(controller, list(controller.groups))
 
     dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await coordinator.async_config_entry_first_refresh()
+    pipeline.after_aggregation.append(coordinator.async_refresh)
 
     async def _read_back_all(_now: object) -> None:
         await async_read_back(controller, list(controller.groups))
@@ -100,6 +121,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
         async_track_time_interval(hass, _read_back_all, timedelta(seconds=READ_BACK_INTERVAL_S))
     )
     entry.async_on_unload(bus.add_traffic_listener(_bus_traffic))
+
+    @callback
+    def _changed_on_the_bus(group: int, state: GroupState) -> None:
+        if auto_control.get(group):
+            entry.async_create_task(
+                hass,
+                overrides.async_record(
+                    group, ORIGIN_BUS, is_on=state.is_on, brightness_pct=pct_from_level(state.level)
+                ),
+                "dali override",
+            )
+
+    entry.async_on_unload(controller.add_external_change_listener(_changed_on_the_bus))
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await pipeline.async_start()
     entry.async_on_unload(pipeline.async_stop)

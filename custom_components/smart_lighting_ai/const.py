@@ -32,3 +32,22 @@ CONF_RETENTION_DAYS: Final = "retention_days"
 DEFAULT_FEATURE_WINDOW: Final = 5
 DEFAULT_RETENTION_DAYS: Final = 30
 HEALTH_CHECK_INTERVAL_S: Final = 3600
+
+# Predictor and policy options (contract C5)
+CONF_PREDICTOR: Final = "predictor"
+CONF_BASE_URL: Final = "base_url"
+CONF_MODEL: Final = "model"
+CONF_PAYLOAD_CAP: Final = "payload_cap_bytes"
+CONF_AI_CALLS_PER_HOUR: Final = "ai_calls_per_hour"
+CONF_ANTI_FLICKER: Final = "anti_flicker_seconds"
+CONF_OVERRIDE_MINUTES: Final = "override_minutes"
+CONF_SHADOW_MODE: Final = "shadow_mode"
+PREDICTOR_LOCAL: Final = "local"
+PREDICTOR_OPENAI: Final = "openai"
+DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
+DEFAULT_MODEL: Final = "gpt-4o-mini"
+DEFAULT_PAYLOAD_CAP: Final = 16384
+DEFAULT_AI_CALLS_PER_HOUR: Final = 60
+DEFAULT_ANTI_FLICKER: Final = 120
+DEFAULT_OVERRIDE_MINUTES: Final = 60
+AUTOMATIC_FADE_S: Final = 2.8

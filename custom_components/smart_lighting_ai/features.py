@@ -24,7 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_GROUPS, CONF_ILLUMINANCE_ENTITIES, CONF_OCCUPANCY_ENTITIES
 from .dali import GroupController
-from .dali.conversions import MAX_ARC_LEVEL, mirek_to_kelvin
+from .dali.conversions import mirek_to_kelvin
 from .predictor.types import Features
 from .predictor.window import (
     NumericSummary,
@@ -33,6 +33,7 @@ from .predictor.window import (
     numeric_summary,
     occupancy_ratio,
 )
+from .setpoints import pct_from_level
 
 ATTR_CLOUD_COVERAGE = "cloud_coverage"
 ATTR_TEMPERATURE = "temperature"
@@ -246,7 +247,7 @@ class FeatureCollector:
             cloud_coverage=weather.cloud_coverage,
             outdoor_temperature=weather.temperature,
             sun_elevation=elevation,
-            current_level_pct=round(state.level / MAX_ARC_LEVEL * 100, 1) if state else None,
+            current_level_pct=pct_from_level(state.level) if state else None,
             current_color_temp_kelvin=mirek_to_kelvin(state.mirek)
             if state and state.mirek
             else None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from homeassistant.components.light import (
@@ -15,23 +14,21 @@ from homeassistant.components.light.const import ColorMode, LightEntityFeature
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .const import DOMAIN
 from .dali import DaliError, DaliNotConnectedError, DaliTimeoutError, GroupState
 from .dali.conversions import (
-    MAX_ARC_LEVEL,
-    MIN_ARC_LEVEL,
     fade_code,
     kelvin_limits,
     kelvin_to_mirek,
     mirek_to_kelvin,
 )
 from .entity import SmartLightingGroupEntity
+from .overrides import origin_of
 from .runtime import SmartLightingConfigEntry
+from .setpoints import brightness_to_level, level_to_brightness, pct_from_level
 
 PARALLEL_UPDATES = 0
-LEVEL_RANGE = (MIN_ARC_LEVEL, MAX_ARC_LEVEL)
 
 
 async def async_setup_entry(
@@ -41,11 +38,6 @@ async def async_setup_entry(
 ) -> None:
     """Add a light for every group that has members."""
     async_add_entities(DaliGroupLight(entry, n) for n in entry.runtime_data.controller.groups)
-
-
-def brightness_to_level(brightness: int) -> int:
-    """Home Assistant brightness (1-255) to a DALI arc level (1-254), as contract C3 states."""
-    return math.ceil(brightness_to_value(LEVEL_RANGE, brightness))
 
 
 class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
@@ -105,7 +97,7 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         requested = self._requested_brightness
         if requested and brightness_to_level(requested) == state.level:
             return requested
-        return value_to_brightness(LEVEL_RANGE, state.level)
+        return level_to_brightness(state.level)
 
     @property
     def color_temp_kelvin(self) -> int | None:
@@ -146,7 +138,9 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
 
     async def _apply(self, *, level: int | None, mirek: int | None, fade: int) -> None:
         try:
-            await self._data.controller.apply(self._group, level=level, mirek=mirek, fade_code=fade)
+            state = await self._data.controller.apply(
+                self._group, level=level, mirek=mirek, fade_code=fade
+            )
         except DaliNotConnectedError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="not_connected"
@@ -161,3 +155,11 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
                 translation_key="bus_error",
                 translation_placeholders={"error": str(err)},
             ) from err
+        if self._data.auto_control.get(self._group):
+            # Not the coordinator (it drives the bus directly): a person, automation or script.
+            await self._data.overrides.async_record(
+                self._group,
+                origin_of(self._context),
+                is_on=state.is_on,
+                brightness_pct=pct_from_level(state.level),
+            )

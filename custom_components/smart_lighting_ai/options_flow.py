@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlparse
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
-from homeassistant.const import Platform
+from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -18,21 +19,41 @@ from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 
 from .const import (
+    CONF_AI_CALLS_PER_HOUR,
+    CONF_ANTI_FLICKER,
+    CONF_BASE_URL,
     CONF_FEATURE_WINDOW,
     CONF_GROUP_NAME,
     CONF_GROUPS,
     CONF_ILLUMINANCE_ENTITIES,
+    CONF_MODEL,
     CONF_OCCUPANCY_ENTITIES,
+    CONF_OVERRIDE_MINUTES,
+    CONF_PAYLOAD_CAP,
+    CONF_PREDICTOR,
     CONF_RETENTION_DAYS,
+    CONF_SHADOW_MODE,
     CONF_WEATHER_ENTITY,
+    DEFAULT_AI_CALLS_PER_HOUR,
+    DEFAULT_ANTI_FLICKER,
+    DEFAULT_BASE_URL,
     DEFAULT_FEATURE_WINDOW,
+    DEFAULT_OVERRIDE_MINUTES,
+    DEFAULT_PAYLOAD_CAP,
     DEFAULT_RETENTION_DAYS,
+    PREDICTOR_LOCAL,
+    PREDICTOR_OPENAI,
 )
 from .entity import group_name
+from .predictor import CannotConnect, InvalidAuth, validate_api_key
+from .predictor_factory import async_create_client
 
 CONF_GROUP = "group"
 CONF_REMOVE = "remove"
@@ -57,10 +78,47 @@ class SmartLightingOptionsFlow(OptionsFlow):
         self._group: int | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Offer the two kinds of settings."""
+        """Offer the three kinds of settings."""
         if self.config_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        return self.async_show_menu(step_id="init", menu_options=["room", "settings"])
+        return self.async_show_menu(step_id="init", menu_options=["room", "settings", "predictor"])
+
+    async def async_step_predictor(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Local or OpenAI-compatible predictor, and how automatic control behaves."""
+        options = self.config_entry.options
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await self._check_predictor(user_input)
+            if not errors:
+                new = {**options, **user_input}
+                for optional in (CONF_API_KEY, CONF_BASE_URL, CONF_MODEL):
+                    if not new.get(optional):
+                        new.pop(optional, None)
+                return self.async_create_entry(data=new)
+        current = {**options, **(user_input or {})}
+        return self.async_show_form(
+            step_id="predictor", data_schema=_predictor_schema(current), errors=errors
+        )
+
+    async def _check_predictor(self, user_input: dict[str, Any]) -> dict[str, str]:
+        """Check the key with one real request under a short timeout when OpenAI is chosen."""
+        if user_input.get(CONF_PREDICTOR) != PREDICTOR_OPENAI:
+            return {}
+        base_url = user_input.get(CONF_BASE_URL) or DEFAULT_BASE_URL
+        if urlparse(base_url).scheme not in ("http", "https") or not urlparse(base_url).netloc:
+            return {CONF_BASE_URL: "invalid_base_url"}
+        if not user_input.get(CONF_API_KEY):
+            return {CONF_API_KEY: "api_key_required"}
+        client = await async_create_client(self.hass, user_input[CONF_API_KEY], base_url)
+        try:
+            await validate_api_key(client.with_options(max_retries=0))
+        except InvalidAuth:
+            return {CONF_API_KEY: "invalid_auth"}
+        except CannotConnect:
+            return {"base": "cannot_connect"}
+        return {}
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
@@ -187,3 +245,46 @@ class SmartLightingOptionsFlow(OptionsFlow):
             self.hass.states.get(entity_id) is not None
             or er.async_get(self.hass).async_get(entity_id) is not None
         )
+
+
+def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
+    def suggested(key: str) -> dict[str, Any]:
+        return {"suggested_value": current.get(key)}
+
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_PREDICTOR, default=current.get(CONF_PREDICTOR, PREDICTOR_LOCAL)
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[PREDICTOR_LOCAL, PREDICTOR_OPENAI],
+                    translation_key=CONF_PREDICTOR,
+                    mode=SelectSelectorMode.LIST,
+                )
+            ),
+            vol.Optional(CONF_API_KEY, description=suggested(CONF_API_KEY)): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            vol.Optional(CONF_BASE_URL, description=suggested(CONF_BASE_URL)): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.URL)
+            ),
+            vol.Optional(CONF_MODEL, description=suggested(CONF_MODEL)): TextSelector(),
+            vol.Required(
+                CONF_PAYLOAD_CAP, default=current.get(CONF_PAYLOAD_CAP, DEFAULT_PAYLOAD_CAP)
+            ): _number(1024, 1_048_576, "B"),
+            vol.Required(
+                CONF_AI_CALLS_PER_HOUR,
+                default=current.get(CONF_AI_CALLS_PER_HOUR, DEFAULT_AI_CALLS_PER_HOUR),
+            ): _number(1, 3600, "calls/h"),
+            vol.Required(
+                CONF_ANTI_FLICKER, default=current.get(CONF_ANTI_FLICKER, DEFAULT_ANTI_FLICKER)
+            ): _number(0, 3600, "s"),
+            vol.Required(
+                CONF_OVERRIDE_MINUTES,
+                default=current.get(CONF_OVERRIDE_MINUTES, DEFAULT_OVERRIDE_MINUTES),
+            ): _number(1, 1440, "min"),
+            vol.Required(
+                CONF_SHADOW_MODE, default=current.get(CONF_SHADOW_MODE, False)
+            ): BooleanSelector(),
+        }
+    )

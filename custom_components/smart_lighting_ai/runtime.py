@@ -13,6 +13,8 @@ from .const import DOMAIN
 from .dali import DaliBus, GroupController, Inventory
 
 if TYPE_CHECKING:
+    from .coordinator import SmartLightingCoordinator
+    from .overrides import OverrideManager
     from .pipeline import DataPipeline
 
 INVENTORY_STORE_VERSION = 1
@@ -26,6 +28,8 @@ class SmartLightingData:
     controller: GroupController
     inventory_store: InventoryStore
     pipeline: DataPipeline
+    overrides: OverrideManager
+    coordinator: SmartLightingCoordinator
     auto_control: dict[int, bool] = field(default_factory=dict)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -15,19 +17,30 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import entity_registry as er
 
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN
 from .dali import DaliError, scan_bus
 from .health import async_health
+from .overrides import origin_of
 from .pipeline import DataPipeline
 from .runtime import SmartLightingConfigEntry
+from .setpoints import pct_from_level
 
 SERVICE_SCAN_BUS = "scan_bus"
 SERVICE_AGGREGATE_NOW = "aggregate_now"
 SERVICE_PRUNE_NOW = "prune_now"
 SERVICE_HEALTH = "health"
+SERVICE_PREDICT = "predict"
+SERVICE_SET_OVERRIDE = "set_override"
+SERVICE_CLEAR_OVERRIDE = "clear_override"
+ATTR_MINUTES = "minutes"
 
 ENTRY_SCHEMA = vol.Schema({vol.Optional(CONF_CONFIG_ENTRY_ID): cv.string})
+LIGHTS_SCHEMA = vol.Schema({vol.Required(ATTR_ENTITY_ID): cv.entity_ids}, extra=vol.ALLOW_EXTRA)
+OVERRIDE_SCHEMA = LIGHTS_SCHEMA.extend(
+    {vol.Required(ATTR_MINUTES): vol.All(vol.Coerce(float), vol.Range(min=1, max=7 * 24 * 60))}
+)
 
 type Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
 
@@ -105,6 +118,76 @@ async def _health(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     return await async_health(resolve_entry(hass, call))
 
 
+def resolve_group_lights(
+    hass: HomeAssistant, call: ServiceCall
+) -> list[tuple[str, SmartLightingConfigEntry, int]]:
+    """(entity id, entry, group) of every targeted group light of a loaded entry."""
+    registry = er.async_get(hass)
+    found = []
+    for entity_id in call.data[ATTR_ENTITY_ID]:
+        entity = registry.async_get(entity_id)
+        entry = (
+            hass.config_entries.async_get_entry(entity.config_entry_id)
+            if entity
+            and entity.platform == DOMAIN
+            and entity.domain == "light"
+            and entity.config_entry_id
+            else None
+        )
+        if entity is None or entry is None or entry.state is not ConfigEntryState.LOADED:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_group_light",
+                translation_placeholders={"entity_id": entity_id},
+            )
+        found.append((entity_id, entry, int(str(entity.unique_id).rsplit("-", 1)[1])))
+    return found
+
+
+async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    predictions: dict[str, Any] = {}
+    for entity_id, entry, group in resolve_group_lights(hass, call):
+        coordinator = entry.runtime_data.coordinator
+        features = await coordinator.async_latest_features([group], fresh_only=False)
+        if group not in features:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="no_features",
+                translation_placeholders={"entity_id": entity_id},
+            )
+        decision = (await coordinator.async_predict(features))[group]
+        predictions[entity_id] = {
+            "brightness_pct": round(decision.brightness_pct, 1),
+            "color_temp_kelvin": decision.color_temp_kelvin,
+            "confidence": round(decision.confidence, 2),
+            "reason": decision.reason,
+            "source": decision.source,
+        }
+    return {"predictions": predictions}
+
+
+async def _set_override(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    overrides: dict[str, Any] = {}
+    for entity_id, entry, group in resolve_group_lights(hass, call):
+        state = entry.runtime_data.controller.states[group]
+        expires = await entry.runtime_data.overrides.async_record(
+            group,
+            origin_of(call.context),
+            is_on=state.is_on,
+            brightness_pct=pct_from_level(state.level),
+            minutes=call.data[ATTR_MINUTES],
+        )
+        overrides[entity_id] = {"expires": expires.isoformat()}
+    return {"overrides": overrides}
+
+
+async def _clear_override(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    for _entity_id, entry, group in resolve_group_lights(hass, call):
+        await entry.runtime_data.overrides.async_clear(group)
+        entry.runtime_data.coordinator.forget_last_change(group)
+    return None
+
+
 def admin_only(handler: Handler) -> Handler:
     """Wrap ``handler`` so that a non-admin user gets ``Unauthorized``."""
 
@@ -120,6 +203,9 @@ ACTIONS: dict[str, tuple[Handler, vol.Schema, SupportsResponse]] = {
     SERVICE_AGGREGATE_NOW: (admin_only(_aggregate_now), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
     SERVICE_PRUNE_NOW: (admin_only(_prune_now), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
     SERVICE_HEALTH: (_health, ENTRY_SCHEMA, SupportsResponse.ONLY),
+    SERVICE_PREDICT: (_predict, LIGHTS_SCHEMA, SupportsResponse.ONLY),
+    SERVICE_SET_OVERRIDE: (_set_override, OVERRIDE_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_CLEAR_OVERRIDE: (_clear_override, LIGHTS_SCHEMA, SupportsResponse.NONE),
 }
 
 

@@ -73,6 +73,9 @@ class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):
                 translation_placeholders={"group": group_name(self._entry, self._group)},
             )
         self._set(True)
+        # switching automatic control back on hands the group back to the coordinator
+        await self._data.overrides.async_clear(self._group)
+        self._data.coordinator.forget_last_change(self._group)
         self.async_write_ha_state()
 
     async def async_turn_off(self, **kwargs: Any) -> None:

@@ -23,7 +23,7 @@ def _sensors(hass: HomeAssistant) -> None:
 async def _menu(hass: HomeAssistant, entry: MockConfigEntry, choice: str) -> dict:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["room", "settings"]
+    assert result["menu_options"] == ["room", "settings", "predictor"]
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": choice}
     )

@@ -55,6 +55,8 @@ class GroupController:
         """Control the groups ``inventory`` describes over ``bus``."""
         self._bus = bus
         self._listeners: list[Callable[[int], None]] = []
+        self._external_listeners: list[Callable[[int, GroupState], None]] = []
+        self._known: set[int] = set()
         self.inventory = inventory
         self.groups: dict[int, GroupInfo] = {}
         self.states: dict[int, GroupState] = {}
@@ -72,6 +74,17 @@ class GroupController:
         """Call ``listener(group)`` whenever a group's state changes."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def add_external_change_listener(
+        self, listener: Callable[[int, GroupState], None]
+    ) -> Unsubscribe:
+        """Call ``listener(group, state)`` when a read-back finds a level nobody here set.
+
+        That is a wall panel or another DALI master. Only groups whose state was
+        known (set or read before) report, so the first read after start-up does not.
+        """
+        self._external_listeners.append(listener)
+        return lambda: self._external_listeners.remove(listener)
 
     def group(self, number: int) -> GroupInfo:
         """The group ``number``; raises :class:`UnknownGroupError` when it has no members."""
@@ -109,6 +122,7 @@ class GroupController:
         )
         if fade_code is not None:
             self._fade[number] = fade_code
+        self._known.add(number)
         new_state = replace(
             state,
             level=state.level if level is None else level,
@@ -142,6 +156,7 @@ class GroupController:
         levels = [r.level for r in readings if r.level is not None]
         mireks = [r.mirek for r in readings if r.mirek is not None]
         state = self.states[number]
+        known_level = state.level
         if levels:
             level = max(levels)
             state = replace(
@@ -150,6 +165,11 @@ class GroupController:
         if mireks:
             state = replace(state, mirek=max(set(mireks), key=mireks.count))
         self._update(number, state)
+        if levels and number in self._known and state.level != known_level:
+            for listener in list(self._external_listeners):
+                listener(number, state)
+        if levels:
+            self._known.add(number)
         return state
 
     def _update(self, number: int, state: GroupState) -> None:
