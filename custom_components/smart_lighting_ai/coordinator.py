@@ -78,6 +78,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         self.predictor = predictor
         self._auto_control = auto_control
         self._last_change: dict[int, datetime] = {}
+        self._restored: dict[int, DecisionRecord] = {}
 
     @property
     def settings(self) -> PolicySettings:
@@ -97,8 +98,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         return GroupLimits()
 
     async def _async_setup(self) -> None:
-        """Show the last stored decision of each group until the first cycle."""
-        self.data = {}
+        """Load the last stored decision of each group, shown until a new one is made."""
         store = self._pipeline.store
         if store is None:
             return
@@ -116,7 +116,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
                     reason=row.reason,
                     source=row.source,  # type: ignore[arg-type]
                 )
-                self.data[room.group] = DecisionRecord(
+                self._restored[room.group] = DecisionRecord(
                     decision, row.applied, row.skip_reason, row.ts
                 )
 
@@ -150,7 +150,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         )
 
     async def _async_update_data(self) -> dict[int, DecisionRecord]:
-        records = dict(self.data or {})
+        records = dict(self._restored if self.data is None else self.data)
         try:
             features = await self.async_latest_features()
         except StoreError as err:

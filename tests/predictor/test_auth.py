@@ -13,7 +13,7 @@ from custom_components.smart_lighting_ai.predictor import (
     validate_api_key,
 )
 
-from .conftest import API_KEY, FakeOpenAI
+from ..fake_openai import API_KEY, FakeOpenAI
 
 
 async def test_valid_key(fake_openai: FakeOpenAI, client: openai.AsyncOpenAI) -> None:

@@ -23,8 +23,9 @@ from custom_components.smart_lighting_ai.predictor import (
 )
 from custom_components.smart_lighting_ai.predictor.payload import SAFETY_MARGIN_BYTES
 
+from ..fake_openai import API_KEY, FakeOpenAI, api_error, completion, decisions_for
 from .common import make_features, make_history
-from .conftest import API_KEY, FakeClock, FakeOpenAI, api_error, completion, decisions_for
+from .conftest import FakeClock
 
 if TYPE_CHECKING:
     from aiohttp import web
