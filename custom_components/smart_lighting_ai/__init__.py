@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
-from dali.address import GearBroadcast, GearGroup, GearShort
-from dali.command import Command
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
+from .bus_watch import async_read_back, watch_the_bus
 from .const import (
     BUS_TIMEOUT_S,
     CONF_BUS_TYPE,
@@ -22,8 +19,6 @@ from .const import (
     CONF_URL,
     CONNECT_TIMEOUT_S,
     DOMAIN,
-    LOGGER,
-    READ_BACK_INTERVAL_S,
     RECONNECT_DELAYS_S,
 )
 from .coordinator import SmartLightingCoordinator
@@ -31,20 +26,20 @@ from .dali import (
     DaliBus,
     DaliConfigError,
     DaliConnectionError,
-    DaliError,
     GroupController,
-    GroupState,
     create_backend,
     scan_bus,
 )
 from .database import async_acquire_store, async_release_store
 from .entity import bus_device_info
-from .overrides import ORIGIN_BUS, OverrideManager
+from .overrides import OverrideManager
 from .pipeline import DataPipeline
 from .predictor_factory import async_create_predictor
+from .profiles import ProfileManager, ensure_key
+from .repairs_issues import check_api_key, check_database, watch_bus_connection
 from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
-from .setpoints import pct_from_level
+from .telemetry import Telemetry
 
 PLATFORMS = [Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -58,6 +53,31 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
     """Connect the bus, load or scan its inventory and set up the group entities."""
+    bus = await _async_connect(entry)
+    entry.runtime_data = data = await _async_build_runtime(hass, entry, bus)
+    await async_read_back(data.controller, list(data.controller.groups))
+
+    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await data.coordinator.async_config_entry_first_refresh()
+
+    async def _after_cycle() -> None:
+        await data.coordinator.async_refresh()
+        await data.telemetry.async_flush()
+        check_api_key(hass, entry, data.coordinator.predictor)
+
+    data.pipeline.after_aggregation.append(_after_cycle)
+    data.pipeline.health_listeners.append(lambda ok: check_database(hass, entry, ok))
+    entry.async_on_unload(watch_bus_connection(hass, entry, bus))
+    for unsubscribe in watch_the_bus(hass, entry):
+        entry.async_on_unload(unsubscribe)
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    await data.pipeline.async_start()
+    entry.async_on_unload(data.pipeline.async_stop)
+    return True
+
+
+async def _async_connect(entry: SmartLightingConfigEntry) -> DaliBus:
     try:
         backend = create_backend(
             entry.data[CONF_BUS_TYPE], path=entry.data.get(CONF_PATH), url=entry.data.get(CONF_URL)
@@ -77,17 +97,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="cannot_connect"
         ) from err
+    return bus
 
+
+async def _async_build_runtime(
+    hass: HomeAssistant, entry: SmartLightingConfigEntry, bus: DaliBus
+) -> SmartLightingData:
     inventory_store = InventoryStore(hass, entry.entry_id)
     inventory = await inventory_store.async_load()
     if inventory is None:
         inventory = await scan_bus(bus)
         await inventory_store.async_save(inventory)
     controller = GroupController(bus, inventory)
+    ensure_key(hass, entry)
     store = await async_acquire_store(hass, entry.entry_id)
     pipeline = DataPipeline(hass, entry, controller, store)
     overrides = OverrideManager(entry, store)
     await overrides.async_load()
+    profiles = ProfileManager(hass, entry, store)
+    await profiles.async_load()
     auto_control: dict[int, bool] = {}
     coordinator = SmartLightingCoordinator(
         hass,
@@ -95,55 +123,33 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
         controller=controller,
         pipeline=pipeline,
         overrides=overrides,
+        profiles=profiles,
         predictor=await async_create_predictor(hass, entry.options),
         auto_control=auto_control,
     )
-    entry.runtime_data = SmartLightingData(
-        bus, controller, inventory_store, pipeline, overrides, coordinator, auto_control
+    telemetry = Telemetry(hass, entry)
+    data = SmartLightingData(
+        bus,
+        controller,
+        inventory_store,
+        pipeline,
+        overrides,
+        coordinator,
+        profiles,
+        telemetry,
+        dict(entry.options),
+        auto_control,
     )
-    await async_read_back(controller, list(controller.groups))
-
-    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    await coordinator.async_config_entry_first_refresh()
-    pipeline.after_aggregation.append(coordinator.async_refresh)
-
-    async def _read_back_all(_now: object) -> None:
-        await async_read_back(controller, list(controller.groups))
-
-    @callback
-    def _bus_traffic(command: Command) -> None:
-        groups = _groups_addressed(controller, command)
-        if groups:
-            entry.async_create_task(hass, async_read_back(controller, groups), "dali read-back")
-
-    entry.async_on_unload(
-        async_track_time_interval(hass, _read_back_all, timedelta(seconds=READ_BACK_INTERVAL_S))
-    )
-    entry.async_on_unload(bus.add_traffic_listener(_bus_traffic))
-
-    @callback
-    def _changed_on_the_bus(group: int, state: GroupState) -> None:
-        if auto_control.get(group):
-            entry.async_create_task(
-                hass,
-                overrides.async_record(
-                    group, ORIGIN_BUS, is_on=state.is_on, brightness_pct=pct_from_level(state.level)
-                ),
-                "dali override",
-            )
-
-    entry.async_on_unload(controller.add_external_change_listener(_changed_on_the_bus))
-    entry.async_on_unload(entry.add_update_listener(_async_reload))
-    await pipeline.async_start()
-    entry.async_on_unload(pipeline.async_stop)
-    return True
+    entry.runtime_data = data
+    await telemetry.async_load()
+    return data
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
     """Unload the entities and close the bus."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        await entry.runtime_data.telemetry.async_flush()
         await entry.runtime_data.bus.close()
         await async_release_store(hass, entry.entry_id)
     return unloaded
@@ -158,29 +164,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
 
 
 async def _async_reload(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
-
-
-async def async_read_back(controller: GroupController, groups: list[int]) -> None:
-    """Refresh ``groups`` from the gear; a bus problem leaves the known state in place."""
-    for number in groups:
-        try:
-            await controller.read_back(number)
-        except DaliError as err:
-            LOGGER.debug("Read-back of DALI group %d failed: %s", number, err)
-            return
-
-
-def _groups_addressed(controller: GroupController, command: Command) -> list[int]:
-    destination = getattr(command, "destination", None)
-    if isinstance(destination, GearGroup):
-        return [destination.group] if destination.group in controller.groups else []
-    if isinstance(destination, GearShort):
-        return sorted(
-            n
-            for n, info in controller.groups.items()
-            if any(g.short_address == destination.address for g in info.members)
-        )
-    if isinstance(destination, GearBroadcast):
-        return list(controller.groups)
-    return []
+    """Reload when the options changed (not when the entry data, e.g. a rotated key, did)."""
+    if dict(entry.options) != entry.runtime_data.options:
+        await hass.config_entries.async_reload(entry.entry_id)

@@ -178,7 +178,7 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
                 if self.source == SOURCE_RECONFIGURE:
                     entry = self._get_reconfigure_entry()
                     self.hass.config_entries.async_update_entry(
-                        entry, data=data, title=title, unique_id=self.unique_id
+                        entry, data={**entry.data, **data}, title=title, unique_id=self.unique_id
                     )
                     await self.hass.config_entries.async_reload(entry.entry_id)
                     return self.async_abort(reason="reconfigure_successful")

@@ -51,3 +51,7 @@ DEFAULT_AI_CALLS_PER_HOUR: Final = 60
 DEFAULT_ANTI_FLICKER: Final = 120
 DEFAULT_OVERRIDE_MINUTES: Final = 60
 AUTOMATIC_FADE_S: Final = 2.8
+
+CONF_FERNET_KEYS: Final = "fernet_keys"
+CONF_PRICE_INPUT: Final = "ai_price_input_per_mtok"
+CONF_PRICE_OUTPUT: Final = "ai_price_output_per_mtok"

@@ -7,7 +7,7 @@ applied (or why not); applied setpoints are logged "DALI applied setpoint".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from .overrides import OverrideManager
 from .pipeline import DataPipeline
 from .predictor import Decision, Features, GroupLimits, Predictor
 from .predictor.policy import GroupSituation, PolicySettings, skip_reason
+from .profiles import ProfileManager
 from .runtime import SmartLightingConfigEntry
 from .setpoints import level_from_pct, pct_from_level
 from .store import StoreError
@@ -60,6 +61,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         controller: GroupController,
         pipeline: DataPipeline,
         overrides: OverrideManager,
+        profiles: ProfileManager,
         predictor: Predictor,
         auto_control: dict[int, bool],
     ) -> None:
@@ -75,10 +77,13 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         self._controller = controller
         self._pipeline = pipeline
         self._overrides = overrides
+        self._profiles = profiles
         self.predictor = predictor
         self._auto_control = auto_control
         self._last_change: dict[int, datetime] = {}
         self._restored: dict[int, DecisionRecord] = {}
+        self.decisions_made = 0
+        self.decisions_applied = 0
 
     @property
     def settings(self) -> PolicySettings:
@@ -90,12 +95,16 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         )
 
     def limits(self, group: int) -> GroupLimits:
-        """The bounds the predictor keeps for ``group`` (its colour temperature range)."""
+        """The bounds the predictor keeps for ``group``: its profile within the gear's range."""
         info = self._controller.groups[group]
+        base = GroupLimits()
         if info.supports_colour_temperature and info.mirek_range:
             warm, cool = kelvin_limits(*info.mirek_range)
-            return GroupLimits(min_kelvin=warm, max_kelvin=cool)
-        return GroupLimits()
+            base = GroupLimits(min_kelvin=warm, max_kelvin=cool)
+        limits = self._profiles.limits(group, base)
+        low = min(max(limits.min_kelvin, base.min_kelvin), base.max_kelvin)
+        high = max(min(limits.max_kelvin, base.max_kelvin), low)
+        return replace(limits, min_kelvin=low, max_kelvin=high)
 
     async def _async_setup(self) -> None:
         """Load the last stored decision of each group, shown until a new one is made."""
@@ -170,6 +179,8 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
                 else:
                     self._last_change[group] = now
             records[group] = DecisionRecord(decision, reason is None, reason, now)
+            self.decisions_made += 1
+            self.decisions_applied += reason is None
             await self._store_decision(group, records[group])
         return records
 

@@ -41,6 +41,7 @@ class OverrideManager:
         self._entry = entry
         self._store = store
         self._expires: dict[int, datetime] = {}
+        self.recorded = 0
 
     @property
     def duration(self) -> timedelta:
@@ -85,6 +86,7 @@ class OverrideManager:
         now = dt_util.utcnow()
         expires = now + (timedelta(minutes=minutes) if minutes is not None else self.duration)
         self._expires[group] = expires
+        self.recorded += 1
         if self._store is not None:
             try:
                 await self._store.add_override(

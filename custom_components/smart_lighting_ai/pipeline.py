@@ -59,6 +59,7 @@ class DataPipeline:
         self._lock = asyncio.Lock()
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self.after_aggregation: list[CycleHook] = []
+        self.health_listeners: list[Callable[[bool], None]] = []
         self.last_prune: datetime | None = None
         self.last_aggregation: datetime | None = None
         self.database_ok: bool = store is not None
@@ -180,4 +181,6 @@ class DataPipeline:
     async def async_health_check(self) -> bool:
         """Check the database now; the result is kept for the health report."""
         self.database_ok = self.store is not None and await self.store.health_check()
+        for listener in list(self.health_listeners):
+            listener(self.database_ok)
         return self.database_ok

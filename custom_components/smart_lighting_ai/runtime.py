@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .coordinator import SmartLightingCoordinator
     from .overrides import OverrideManager
     from .pipeline import DataPipeline
+    from .profiles import ProfileManager
+    from .telemetry import Telemetry
 
 INVENTORY_STORE_VERSION = 1
 
@@ -30,6 +32,9 @@ class SmartLightingData:
     pipeline: DataPipeline
     overrides: OverrideManager
     coordinator: SmartLightingCoordinator
+    profiles: ProfileManager
+    telemetry: Telemetry
+    options: dict[str, Any]
     auto_control: dict[int, bool] = field(default_factory=dict)
 
 

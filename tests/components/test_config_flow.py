@@ -192,7 +192,8 @@ async def test_reconfigure_moves_to_another_path(
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert entry.data == {"bus_type": "hid_hasseb", "path": "/dev/hidraw2"}
+    assert (entry.data["bus_type"], entry.data["path"]) == ("hid_hasseb", "/dev/hidraw2")
+    assert entry.data["fernet_keys"]  # the profile key survives a reconfigure
     assert entry.unique_id == "hid_hasseb:/dev/hidraw2"
     assert entry.title == "hasseb DALI Master (/dev/hidraw2)"
 

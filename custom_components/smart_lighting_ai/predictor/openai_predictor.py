@@ -58,6 +58,9 @@ def _fallback(decision: Decision, why: str) -> Decision:
     return replace(decision, source="fallback", reason=f"AI unavailable ({why}): {decision.reason}")
 
 
+AUTH_FAILED = "authentication failed"
+
+
 def _describe_error(err: Exception) -> str:
     """Return a short description of an SDK error for reasons and ``last_error``."""
     if isinstance(err, openai.APITimeoutError | TimeoutError):
@@ -65,7 +68,7 @@ def _describe_error(err: Exception) -> str:
     if isinstance(err, openai.RateLimitError):
         return "rate limited"
     if isinstance(err, openai.AuthenticationError):
-        return "authentication failed"
+        return AUTH_FAILED
     if isinstance(err, openai.APIStatusError):
         return f"HTTP {err.status_code}"
     if isinstance(err, openai.APIError):

@@ -1,0 +1,162 @@
+"""Per-group lighting profiles, encrypted at rest (Fernet) with rotatable keys.
+
+A profile holds the bounds and preferences the predictors keep for a group:
+brightness and Kelvin range, target illuminance, vacancy time, and the lamp
+figures the local predictor's daylight model needs. Its contents never reach
+logs, diagnostics or action responses. The key is made when the entry is
+first set up and kept in the entry data; ``rotate_key`` re-encrypts every
+profile under a new key and then drops the old one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import fields, replace
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_FERNET_KEYS, LOGGER
+from .predictor import GroupLimits
+from .repairs_issues import ISSUE_UNDECRYPTABLE, async_clear_issue, async_raise_issue
+from .runtime import SmartLightingConfigEntry
+from .store import ProfileCipher, ProfileDecryptError, Store, StoreError
+
+PROFILE_FIELDS = {f.name for f in fields(GroupLimits)}
+
+
+def ensure_key(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
+    """Give an entry its Fernet key the first time it is set up."""
+    if not entry.data.get(CONF_FERNET_KEYS):
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_FERNET_KEYS: [ProfileCipher.generate_key()]}
+        )
+
+
+def profile_limits(base: GroupLimits, profile: dict[str, Any]) -> GroupLimits:
+    """``base`` with the profile's values; raises ``ValueError`` for inconsistent values."""
+    return replace(base, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
+
+
+class ProfileManager:
+    """The decrypted profiles of one entry, kept in memory; ciphertext in the database."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: SmartLightingConfigEntry, store: Store | None
+    ) -> None:
+        """Manage the profiles of ``entry`` in ``store``."""
+        self._hass = hass
+        self._entry = entry
+        self._store = store
+        self._profiles: dict[int, dict[str, Any]] = {}
+        self._lock = asyncio.Lock()
+        self.undecryptable: set[int] = set()
+
+    @property
+    def _cipher(self) -> ProfileCipher:
+        return ProfileCipher(self._entry.data[CONF_FERNET_KEYS])
+
+    async def async_load(self) -> None:
+        """Decrypt every stored profile; a group whose profile cannot be read runs on defaults."""
+        if self._store is None:
+            return
+        entry_id = self._entry.entry_id
+        try:
+            groups = await self._store.all_profile_groups(entry_id)
+        except StoreError as err:
+            LOGGER.warning("Profiles could not be read: %s", err)
+            return
+        cipher = self._cipher
+        for group in groups:
+            try:
+                profile = await self._store.get_profile(entry_id, group, cipher)
+            except ProfileDecryptError:
+                self.undecryptable.add(group)
+                continue
+            if profile is not None:
+                self._profiles[group] = profile
+        self._report_undecryptable()
+
+    def _report_undecryptable(self) -> None:
+        if self.undecryptable:
+            groups = ", ".join(str(g) for g in sorted(self.undecryptable))
+            LOGGER.error(
+                "The profiles of DALI group(s) %s cannot be decrypted with this entry's key; "
+                "those groups run on default limits until the profiles are purged",
+                groups,
+            )
+            async_raise_issue(
+                self._hass, self._entry, ISSUE_UNDECRYPTABLE, fixable=True, groups=groups
+            )
+        else:
+            async_clear_issue(self._hass, self._entry, ISSUE_UNDECRYPTABLE)
+
+    def limits(self, group: int, base: GroupLimits) -> GroupLimits:
+        """The limits of ``group``: its profile over ``base``, or ``base`` without one."""
+        profile = self._profiles.get(group)
+        if not profile:
+            return base
+        try:
+            return profile_limits(base, profile)
+        except (TypeError, ValueError):
+            return base
+
+    def has_profile(self, group: int) -> bool:
+        """Whether ``group`` has a readable profile."""
+        return group in self._profiles
+
+    async def async_set(self, group: int, changes: dict[str, Any], base: GroupLimits) -> None:
+        """Merge ``changes`` into the group's profile, validate and store it encrypted.
+
+        Raises ``ValueError`` when the result is inconsistent (for example min above max).
+        """
+        async with self._lock:
+            profile = {**self._profiles.get(group, {}), **changes}
+            profile_limits(base, profile)  # validates
+            if self._store is not None:
+                await self._store.put_profile(
+                    self._entry.entry_id, group, profile, self._cipher, dt_util.utcnow()
+                )
+            self._profiles[group] = profile
+
+    async def async_rotate_key(self) -> int:
+        """Re-encrypt every profile under a new key, then drop the old key.
+
+        The new key is saved beside the old one first, so a crash halfway leaves
+        every row readable; profile writes wait for the rotation to finish.
+        """
+        async with self._lock:
+            if self.undecryptable:
+                raise ProfileDecryptError("purge the undecryptable profiles first")
+            old_keys = list(self._entry.data[CONF_FERNET_KEYS])
+            new_key = ProfileCipher.generate_key()
+            self._save_keys([new_key, *old_keys])
+            rotated = 0
+            if self._store is not None:
+                try:
+                    rotated = await self._store.rotate_profiles(
+                        self._entry.entry_id,
+                        ProfileCipher([new_key, *old_keys]),
+                        ProfileCipher([new_key]),
+                    )
+                except (ProfileDecryptError, StoreError):
+                    self._save_keys(old_keys)
+                    raise
+            self._save_keys([new_key])
+            LOGGER.info("Profile key rotated; %d profile(s) re-encrypted", rotated)
+            return rotated
+
+    async def async_purge_undecryptable(self) -> int:
+        """Delete the profiles no key can read (the repair's fix)."""
+        if self._store is None or not self.undecryptable:
+            return 0
+        deleted = await self._store.delete_profiles(self._entry.entry_id, self.undecryptable)
+        self.undecryptable.clear()
+        self._report_undecryptable()
+        return deleted
+
+    def _save_keys(self, keys: list[str]) -> None:
+        self._hass.config_entries.async_update_entry(
+            self._entry, data={**self._entry.data, CONF_FERNET_KEYS: keys}
+        )

@@ -1,0 +1,136 @@
+"""Usage counters per entry, kept in the database by local day (contract C6 ``telemetry``).
+
+The live counters (bus, coordinator, overrides, AI client) only grow; every
+aggregation cycle the growth since the last flush is added to today's row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_PRICE_INPUT, CONF_PRICE_OUTPUT, LOGGER
+from .predictor import OpenAIPredictor
+from .runtime import SmartLightingConfigEntry
+from .store import StoreError
+
+COUNTERS = (
+    "frames",
+    "commands",
+    "bus_errors",
+    "decisions",
+    "applied",
+    "overrides",
+    "ai_calls",
+    "ai_errors",
+    "tokens_in",
+    "tokens_out",
+    "cost",
+)
+
+
+class Telemetry:
+    """Reads the live counters, flushes their growth by day, answers the totals."""
+
+    def __init__(self, hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
+        """Count for ``entry``."""
+        self._hass = hass
+        self._entry = entry
+        self._flushed: dict[str, float] = dict.fromkeys(COUNTERS, 0.0)
+        self._listeners: list[Callable[[], None]] = []
+        self.today: dict[str, float] = dict.fromkeys(COUNTERS, 0.0)
+        self._day = _today()
+
+    def live(self) -> dict[str, float]:
+        """Cumulative counters since setup."""
+        data = self._entry.runtime_data
+        predictor = data.coordinator.predictor
+        ai: dict[str, float] = dict.fromkeys(
+            ("ai_calls", "ai_errors", "tokens_in", "tokens_out"), 0
+        )
+        if isinstance(predictor, OpenAIPredictor):
+            ai = {
+                "ai_calls": predictor.calls,
+                "ai_errors": predictor.errors,
+                "tokens_in": predictor.tokens_in,
+                "tokens_out": predictor.tokens_out,
+            }
+        options = self._entry.options
+        cost = (
+            ai["tokens_in"] * options.get(CONF_PRICE_INPUT, 0.0)
+            + ai["tokens_out"] * options.get(CONF_PRICE_OUTPUT, 0.0)
+        ) / 1_000_000
+        return {
+            "frames": data.bus.frames_sent,
+            "commands": data.bus.commands_sent,
+            "bus_errors": data.bus.errors,
+            "decisions": data.coordinator.decisions_made,
+            "applied": data.coordinator.decisions_applied,
+            "overrides": data.overrides.recorded,
+            **ai,
+            "cost": round(cost, 6),
+        }
+
+    def _pending(self) -> dict[str, float]:
+        live = self.live()
+        return {name: live[name] - self._flushed[name] for name in COUNTERS}
+
+    async def async_load(self) -> None:
+        """Read today's counters so the sensors start from them."""
+        store = self._entry.runtime_data.pipeline.store
+        if store is None:
+            return
+        try:
+            stored = await store.telemetry(self._entry.entry_id, _today())
+        except StoreError:
+            return
+        self.today = {name: stored.get(name, 0.0) for name in COUNTERS}
+
+    async def async_flush(self) -> None:
+        """Add the growth since the last flush to today's row."""
+        store = self._entry.runtime_data.pipeline.store
+        pending = self._pending()
+        if store is not None and any(pending.values()):
+            try:
+                await store.add_telemetry(self._entry.entry_id, _today(), pending, dt_util.utcnow())
+            except StoreError as err:
+                LOGGER.warning("Telemetry not stored: %s", err)
+                return
+        self._flushed = {name: self._flushed[name] + pending[name] for name in COUNTERS}
+        if (day := _today()) != self._day:
+            self._day, self.today = day, dict.fromkeys(COUNTERS, 0.0)
+        self.today = {name: self.today.get(name, 0.0) + pending[name] for name in COUNTERS}
+        for listener in list(self._listeners):
+            listener()
+
+    async def async_report(self) -> dict[str, Any]:
+        """Totals over every stored day and today's counters, unflushed growth included."""
+        store = self._entry.runtime_data.pipeline.store
+        pending = self._pending()
+        total: dict[str, float] = {}
+        if store is not None:
+            try:
+                total = await store.telemetry(self._entry.entry_id)
+            except StoreError:
+                total = {}
+        return {
+            **{name: _clean(total.get(name, 0.0) + pending[name]) for name in COUNTERS},
+            "today": {name: _clean(self.today.get(name, 0.0) + pending[name]) for name in COUNTERS},
+        }
+
+    @callback
+    def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Be told after each flush."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+
+def _today() -> str:
+    return dt_util.as_local(dt_util.utcnow()).date().isoformat()
+
+
+def _clean(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 6)
