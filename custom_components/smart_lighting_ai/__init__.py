@@ -32,6 +32,7 @@ from .dali import (
 )
 from .database import async_acquire_store, async_release_store
 from .entity import bus_device_info
+from .http import async_register_views
 from .overrides import OverrideManager
 from .pipeline import DataPipeline
 from .predictor_factory import async_create_predictor
@@ -41,13 +42,14 @@ from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
 from .telemetry import Telemetry
 
-PLATFORMS = [Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions."""
     async_setup_services(hass)
+    async_register_views(hass)
     return True
 
 

@@ -18,14 +18,19 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN
 from .dali import DaliError, scan_bus
 from .health import async_health
 from .overrides import origin_of
 from .pipeline import DataPipeline
+from .predictor import TokenBucket
+from .profiles import PROFILE_FIELDS
 from .runtime import SmartLightingConfigEntry
 from .setpoints import pct_from_level
+from .store import ProfileDecryptError
 
 SERVICE_SCAN_BUS = "scan_bus"
 SERVICE_AGGREGATE_NOW = "aggregate_now"
@@ -34,10 +39,26 @@ SERVICE_HEALTH = "health"
 SERVICE_PREDICT = "predict"
 SERVICE_SET_OVERRIDE = "set_override"
 SERVICE_CLEAR_OVERRIDE = "clear_override"
+SERVICE_SET_PROFILE = "set_profile"
+SERVICE_ROTATE_KEY = "rotate_key"
+SERVICE_TELEMETRY = "telemetry"
 ATTR_MINUTES = "minutes"
 
 ENTRY_SCHEMA = vol.Schema({vol.Optional(CONF_CONFIG_ENTRY_ID): cv.string})
 LIGHTS_SCHEMA = vol.Schema({vol.Required(ATTR_ENTITY_ID): cv.entity_ids}, extra=vol.ALLOW_EXTRA)
+PROFILE_SCHEMA = LIGHTS_SCHEMA.extend(
+    {
+        vol.Optional("min_brightness_pct"): vol.All(vol.Coerce(float), vol.Range(0, 100)),
+        vol.Optional("max_brightness_pct"): vol.All(vol.Coerce(float), vol.Range(1, 100)),
+        vol.Optional("min_kelvin"): vol.All(vol.Coerce(int), vol.Range(1000, 20000)),
+        vol.Optional("max_kelvin"): vol.All(vol.Coerce(int), vol.Range(1000, 20000)),
+        vol.Optional("target_lux"): vol.All(vol.Coerce(float), vol.Range(0, 5000)),
+        vol.Optional("vacancy_minutes"): vol.All(vol.Coerce(float), vol.Range(0, 1440)),
+        vol.Optional("lamp_lux_at_full"): vol.All(vol.Coerce(float), vol.Range(1, 20000)),
+        vol.Optional("default_level_pct"): vol.All(vol.Coerce(float), vol.Range(1, 100)),
+        vol.Optional("dimming_curve"): vol.In(["logarithmic", "linear"]),
+    }
+)
 OVERRIDE_SCHEMA = LIGHTS_SCHEMA.extend(
     {vol.Required(ATTR_MINUTES): vol.All(vol.Coerce(float), vol.Range(min=1, max=7 * 24 * 60))}
 )
@@ -188,6 +209,71 @@ async def _clear_override(hass: HomeAssistant, call: ServiceCall) -> ServiceResp
     return None
 
 
+async def _set_profile(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    changes = {k: v for k, v in call.data.items() if k in PROFILE_FIELDS}
+    for entity_id, entry, group in resolve_group_lights(hass, call):
+        data = entry.runtime_data
+        try:
+            await data.profiles.async_set(group, changes, data.coordinator.limits(group))
+        except ValueError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_profile",
+                translation_placeholders={"entity_id": entity_id, "error": str(err)},
+            ) from err
+    return None
+
+
+async def _rotate_key(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(hass, call)
+    try:
+        rotated = await entry.runtime_data.profiles.async_rotate_key()
+    except ProfileDecryptError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="undecryptable_profiles"
+        ) from err
+    return {"profiles_rotated": rotated}
+
+
+async def _telemetry(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    return await resolve_entry(hass, call).runtime_data.telemetry.async_report()
+
+
+# Actions that cost bus time or AI calls: (calls, per seconds) for each user.
+ACTION_RATE_LIMITS: dict[str, tuple[int, float]] = {
+    SERVICE_PREDICT: (20, 60.0),
+    SERVICE_AGGREGATE_NOW: (6, 60.0),
+    SERVICE_SCAN_BUS: (2, 600.0),
+}
+DATA_RATE_LIMITS: HassKey[dict[tuple[str, str], TokenBucket]] = HassKey(f"{DOMAIN}_rate_limits")
+
+
+def rate_limited(name: str, handler: Handler) -> Handler:
+    """Wrap ``handler`` so that each user may call it only so often (a clear error beyond)."""
+    calls, seconds = ACTION_RATE_LIMITS[name]
+
+    async def limited(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+        buckets = hass.data.setdefault(DATA_RATE_LIMITS, {})
+        key = (call.context.user_id or "system", name)
+        if key not in buckets:
+            buckets[key] = TokenBucket(calls, calls / seconds, lambda: dt_util.utcnow().timestamp())
+        bucket = buckets[key]
+        if not bucket.try_acquire():
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                translation_placeholders={
+                    "action": name,
+                    "calls": str(calls),
+                    "minutes": f"{seconds / 60:g}",
+                    "wait": f"{bucket.seconds_until_available():.0f}",
+                },
+            )
+        return await handler(hass, call)
+
+    return limited
+
+
 def admin_only(handler: Handler) -> Handler:
     """Wrap ``handler`` so that a non-admin user gets ``Unauthorized``."""
 
@@ -199,13 +285,28 @@ def admin_only(handler: Handler) -> Handler:
 
 
 ACTIONS: dict[str, tuple[Handler, vol.Schema, SupportsResponse]] = {
-    SERVICE_SCAN_BUS: (admin_only(_scan_bus), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
-    SERVICE_AGGREGATE_NOW: (admin_only(_aggregate_now), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_SCAN_BUS: (
+        admin_only(rate_limited(SERVICE_SCAN_BUS, _scan_bus)),
+        ENTRY_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    SERVICE_AGGREGATE_NOW: (
+        admin_only(rate_limited(SERVICE_AGGREGATE_NOW, _aggregate_now)),
+        ENTRY_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
     SERVICE_PRUNE_NOW: (admin_only(_prune_now), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
     SERVICE_HEALTH: (_health, ENTRY_SCHEMA, SupportsResponse.ONLY),
-    SERVICE_PREDICT: (_predict, LIGHTS_SCHEMA, SupportsResponse.ONLY),
+    SERVICE_PREDICT: (
+        rate_limited(SERVICE_PREDICT, _predict),
+        LIGHTS_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
     SERVICE_SET_OVERRIDE: (_set_override, OVERRIDE_SCHEMA, SupportsResponse.OPTIONAL),
     SERVICE_CLEAR_OVERRIDE: (_clear_override, LIGHTS_SCHEMA, SupportsResponse.NONE),
+    SERVICE_SET_PROFILE: (admin_only(_set_profile), PROFILE_SCHEMA, SupportsResponse.NONE),
+    SERVICE_ROTATE_KEY: (admin_only(_rotate_key), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_TELEMETRY: (_telemetry, ENTRY_SCHEMA, SupportsResponse.ONLY),
 }
 
 

@@ -1,0 +1,100 @@
+"""Fix flows for the repair issues that have a fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from homeassistant import data_entry_flow
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
+
+from .const import CONF_BASE_URL
+from .predictor import CannotConnect, InvalidAuth, validate_api_key
+from .predictor_factory import async_create_client
+from .repairs_issues import ISSUE_API_KEY_REJECTED, ISSUE_UNDECRYPTABLE
+
+
+class PurgeProfilesFlow(RepairsFlow):
+    """Delete the profiles no key can read; their groups keep running on defaults."""
+
+    def __init__(self, entry_id: str) -> None:
+        """Fix the issue of entry ``entry_id``."""
+        self._entry_id = entry_id
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Ask for confirmation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Purge on confirmation."""
+        if user_input is not None:
+            entry = self.hass.config_entries.async_get_entry(self._entry_id)
+            if entry is None or entry.state is not ConfigEntryState.LOADED:
+                return self.async_abort(reason="not_loaded")
+            await entry.runtime_data.profiles.async_purge_undecryptable()
+            return self.async_create_entry(data={})
+        return self.async_show_form(step_id="confirm")
+
+
+class NewApiKeyFlow(RepairsFlow):
+    """Ask for a new API key, check it with one request, and save it."""
+
+    def __init__(self, entry_id: str) -> None:
+        """Fix the issue of entry ``entry_id``."""
+        self._entry_id = entry_id
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Show the key form."""
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None:
+            return self.async_abort(reason="not_loaded")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            client = await async_create_client(
+                self.hass, user_input[CONF_API_KEY], entry.options.get(CONF_BASE_URL)
+            )
+            try:
+                await validate_api_key(client.with_options(max_retries=0))
+            except InvalidAuth:
+                errors[CONF_API_KEY] = "invalid_auth"
+            except CannotConnect:
+                errors["base"] = "cannot_connect"
+            else:
+                self.hass.config_entries.async_update_entry(
+                    entry, options={**entry.options, CONF_API_KEY: user_input[CONF_API_KEY]}
+                )
+                return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_API_KEY): TextSelector(
+                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            errors=errors,
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
+) -> RepairsFlow:
+    """The fix flow of ``issue_id``."""
+    kind = (data or {}).get("kind")
+    entry_id = str((data or {}).get("entry_id"))
+    if kind == ISSUE_UNDECRYPTABLE:
+        return PurgeProfilesFlow(entry_id)
+    if kind == ISSUE_API_KEY_REJECTED:
+        return NewApiKeyFlow(entry_id)
+    return ConfirmRepairFlow()
