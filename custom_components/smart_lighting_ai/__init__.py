@@ -59,10 +59,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
     entry.runtime_data = data = await _async_build_runtime(hass, entry, bus)
     await async_read_back(data.controller, list(data.controller.groups))
 
-    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    await data.coordinator.async_config_entry_first_refresh()
-
     async def _after_cycle() -> None:
         await data.coordinator.async_refresh()
         await data.telemetry.async_flush()
@@ -70,12 +66,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
 
     data.pipeline.after_aggregation.append(_after_cycle)
     data.pipeline.health_listeners.append(lambda ok: check_database(hass, entry, ok))
+    await data.pipeline.async_start()
+    entry.async_on_unload(data.pipeline.async_stop)
+
+    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await data.coordinator.async_config_entry_first_refresh()
     entry.async_on_unload(watch_bus_connection(hass, entry, bus))
     for unsubscribe in watch_the_bus(hass, entry):
         entry.async_on_unload(unsubscribe)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
-    await data.pipeline.async_start()
-    entry.async_on_unload(data.pipeline.async_stop)
     return True
 
 

@@ -54,6 +54,12 @@ class NewApiKeyFlow(RepairsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> data_entry_flow.FlowResult:
+        """Go to the key form."""
+        return await self.async_step_api_key()
+
+    async def async_step_api_key(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
         """Show the key form."""
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None:
@@ -75,7 +81,7 @@ class NewApiKeyFlow(RepairsFlow):
                 )
                 return self.async_create_entry(data={})
         return self.async_show_form(
-            step_id="init",
+            step_id="api_key",
             data_schema=vol.Schema(
                 {
                     vol.Required(CONF_API_KEY): TextSelector(
