@@ -55,3 +55,5 @@ AUTOMATIC_FADE_S: Final = 2.8
 CONF_FERNET_KEYS: Final = "fernet_keys"
 CONF_PRICE_INPUT: Final = "ai_price_input_per_mtok"
 CONF_PRICE_OUTPUT: Final = "ai_price_output_per_mtok"
+CONF_RATED_WATTS: Final = "rated_watts"
+DEFAULT_WATTS_PER_GEAR: Final = 10.0

@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
 from homeassistant.helpers.storage import Store as HaStore
 from homeassistant.util import dt as dt_util
@@ -93,6 +94,8 @@ class DataPipeline:
             async_track_time_interval(
                 hass, self._scheduled_health_check, timedelta(seconds=HEALTH_CHECK_INTERVAL_S)
             ),
+            # entries are not unloaded at shutdown: stop before the recorder goes away
+            hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._stop_at_shutdown),
         ]
         await self._async_prune_if_due(dt_util.utcnow())
 
@@ -101,6 +104,11 @@ class DataPipeline:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
+
+    @callback
+    def _stop_at_shutdown(self, _event: Event) -> None:
+        self._unsubscribe.pop()  # the one-time listener is gone once it has fired
+        self.async_stop()
 
     async def _scheduled_aggregation(self, now: datetime) -> None:
         await self.async_aggregate(now)

@@ -11,8 +11,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import SmartLightingCoordinator, decision_attributes
+from .energy import EnergySensor
 from .entity import SmartLightingGroupEntity
 from .runtime import SmartLightingConfigEntry
+from .usage_sensors import USAGE, UsageSensor
 
 PARALLEL_UPDATES = 0
 
@@ -22,8 +24,12 @@ async def async_setup_entry(
     entry: SmartLightingConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a decision sensor for every group that has members."""
-    async_add_entities(DecisionSensor(entry, n) for n in entry.runtime_data.controller.groups)
+    """A decision and an energy sensor per group; today's AI usage on the bus device."""
+    groups = entry.runtime_data.controller.groups
+    entities: list[SensorEntity] = [DecisionSensor(entry, n) for n in groups]
+    entities += [EnergySensor(entry, n) for n in groups]
+    entities += [UsageSensor(entry, description) for description in USAGE]
+    async_add_entities(entities)
 
 
 class DecisionSensor(

@@ -381,3 +381,50 @@ async def test_no_secret_is_ever_shown(
     for text in outputs:
         for secret in secrets:
             assert secret not in text
+
+
+async def test_energy_sensor_integrates_the_level_over_time(
+    hass: HomeAssistant, office: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    energy = "sensor.corridor_estimated_energy"
+    assert hass.states.get(energy).attributes["unit_of_measurement"] == "kWh"
+    assert hass.states.get(energy).attributes["state_class"] == "total_increasing"
+    start = float(hass.states.get(energy).state)
+    await hass.services.async_call(
+        "light", "turn_on", {"entity_id": "light.corridor", "brightness": 255}, blocking=True
+    )
+    freezer.tick(timedelta(hours=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # 4 gear x 10 W at full output for an hour
+    assert float(hass.states.get(energy).state) - start == pytest.approx(0.040, abs=0.001)
+    await hass.services.async_call(
+        "light", "turn_off", {"entity_id": "light.corridor"}, blocking=True
+    )
+    freezer.tick(timedelta(hours=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert float(hass.states.get(energy).state) - start == pytest.approx(0.040, abs=0.001)
+
+
+async def test_ai_usage_sensors_follow_the_telemetry(
+    hass: HomeAssistant, office: MockConfigEntry, fake_openai: FakeOpenAI
+) -> None:
+    hass.config_entries.async_update_entry(
+        office,
+        options={
+            **office.options,
+            "predictor": "openai",
+            "api_key": API_KEY,
+            "base_url": fake_openai.base_url,
+            "ai_price_input_per_mtok": 1.0,
+            "ai_price_output_per_mtok": 2.0,
+        },
+    )
+    await hass.async_block_till_done()
+    await _call(hass, "aggregate_now", response=True)
+    assert hass.states.get("sensor.mock_title_ai_calls_today").state == "1"
+    assert hass.states.get("sensor.mock_title_ai_tokens_today").state == str(321 + 45)
+    assert float(hass.states.get("sensor.mock_title_ai_cost_today").state) == pytest.approx(
+        (321 * 1.0 + 45 * 2.0) / 1_000_000
+    )
