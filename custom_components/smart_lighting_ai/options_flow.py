@@ -38,6 +38,7 @@ from .const import (
     CONF_OVERRIDE_MINUTES,
     CONF_PAYLOAD_CAP,
     CONF_PREDICTOR,
+    CONF_RATED_WATTS,
     CONF_RETENTION_DAYS,
     CONF_SHADOW_MODE,
     CONF_WEATHER_ENTITY,
@@ -205,9 +206,13 @@ class SmartLightingOptionsFlow(OptionsFlow):
                     CONF_OCCUPANCY_ENTITIES: occupancy,
                     CONF_ILLUMINANCE_ENTITIES: illuminance,
                 }
-                return self.async_create_entry(
-                    data={**self.config_entry.options, CONF_GROUPS: rooms}
-                )
+                new = {**self.config_entry.options, CONF_GROUPS: rooms}
+                if (watts := user_input.get(CONF_RATED_WATTS)) is not None:
+                    new[CONF_RATED_WATTS] = {
+                        **self.config_entry.options.get(CONF_RATED_WATTS, {}),
+                        key: float(watts),
+                    }
+                return self.async_create_entry(data=new)
         current = user_input or rooms.get(key, {})
         schema = vol.Schema(
             {
@@ -230,6 +235,14 @@ class SmartLightingOptionsFlow(OptionsFlow):
                         domain=Platform.SENSOR, device_class="illuminance", multiple=True
                     )
                 ),
+                vol.Optional(
+                    CONF_RATED_WATTS,
+                    description={
+                        "suggested_value": self.config_entry.options.get(CONF_RATED_WATTS, {}).get(
+                            key
+                        )
+                    },
+                ): _number(0, 100_000, "W"),
                 vol.Optional(CONF_REMOVE, default=False): BooleanSelector(),
             }
         )

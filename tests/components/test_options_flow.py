@@ -51,6 +51,7 @@ async def test_room_settings_are_stored_in_contract_shape_and_reload(
             "name": " Meeting room ",
             "occupancy_entities": ["binary_sensor.office_motion"],
             "illuminance_entities": ["sensor.office_lux"],
+            "rated_watts": 72,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -62,6 +63,7 @@ async def test_room_settings_are_stored_in_contract_shape_and_reload(
             "illuminance_entities": ["sensor.office_lux"],
         }
     }
+    assert loaded_entry.options["rated_watts"] == {"1": 72.0}
     # the entry reloaded: the group is now automatic and named after the room
     switch = er.async_get(hass).async_get_entity_id("switch", DOMAIN, "simulated-group-1-auto")
     assert switch is not None
