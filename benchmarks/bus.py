@@ -27,6 +27,7 @@ from dali.address import GearShort
 from dali.command import Command, Response
 from dali.gear.general import DAPC
 
+from benchmarks.summary import emit
 from custom_components.smart_lighting_ai.dali import (
     DaliBus,
     GroupController,
@@ -163,6 +164,18 @@ def main() -> None:
         f"\ngroup-addressed vs per-gear: {baseline[1] / group[1]:.1f}x fewer frames, "
         f"{baseline[2] / group[2]:.1f}x less bus time"
     )
+    emit(
+        "bus",
+        [
+            ("frames for a group level change (vs per gear)", group[1], baseline[1], ""),
+            (
+                "bus time for a group level change (vs per gear)",
+                group[2] * 1000,
+                baseline[2] * 1000,
+                "ms",
+            ),
+        ],
+    )
     median, p95, round_trip, bus_ms = asyncio.run(turn_on_overhead())
     print(
         f"\nlight.turn_on -> first frame on the bus ({TURN_ON_SAMPLES} calls): "
@@ -171,6 +184,7 @@ def main() -> None:
         f"the DAPC itself occupies the bus {bus_ms:.1f} ms: software overhead is "
         f"{median / bus_ms * 100:.1f} % of the bus time"
     )
+    emit("bus", [("light.turn_on -> first frame (vs the DAPC's bus time)", median, bus_ms, "ms")])
 
 
 if __name__ == "__main__":

@@ -4,41 +4,24 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 
 from custom_components.smart_lighting_ai.const import DOMAIN
 from custom_components.smart_lighting_ai.predictor import OpenAIPredictor
 
 from ..fake_openai import API_KEY, FakeOpenAI, api_error
-from .common import ROOMS_OPTIONS, runtime
+from .common import OFFICE_START, runtime, setup_office
 
-START = datetime(2026, 3, 10, 18, 0, 0, tzinfo=dt_util.UTC)
+START = OFFICE_START
 DECISION = "sensor.open_office_last_decision"
 
 
 async def _entry(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> MockConfigEntry:
-    freezer.move_to(START - timedelta(minutes=10))
-    hass.states.async_set("binary_sensor.office_motion", "on")
-    hass.states.async_set("binary_sensor.corridor_motion", "on")
-    hass.states.async_set("sensor.office_lux", "40")
-    await async_wait_recording_done(hass)
-    freezer.move_to(START)
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={"bus_type": "simulated"}, options=ROOMS_OPTIONS, unique_id="simulated"
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await setup_office(hass, freezer, corridor="on")
 
 
 async def _predictor_form(hass: HomeAssistant, entry: MockConfigEntry) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,6 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
@@ -33,28 +32,16 @@ from custom_components.smart_lighting_ai.store import ProfileCipher
 from custom_components.smart_lighting_ai.system_health import system_health_info
 
 from ..fake_openai import API_KEY, FakeOpenAI, api_error
-from .common import ROOMS_OPTIONS, runtime, simulator
+from .common import OFFICE_START, ROOMS_OPTIONS, runtime, setup_office, simulator
 
-START = datetime(2026, 3, 10, 18, 0, 0, tzinfo=dt_util.UTC)
+START = OFFICE_START
 OFFICE = "light.open_office"
 SECRET_LUX = 437.25  # a profile value that must never appear in plain text anywhere
 
 
 @pytest.fixture
 async def office(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> MockConfigEntry:
-    freezer.move_to(START - timedelta(minutes=10))
-    hass.states.async_set("binary_sensor.office_motion", "on")
-    hass.states.async_set("binary_sensor.corridor_motion", "off")
-    hass.states.async_set("sensor.office_lux", "40")
-    await async_wait_recording_done(hass)
-    freezer.move_to(START)
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={"bus_type": "simulated"}, options=ROOMS_OPTIONS, unique_id="simulated"
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await setup_office(hass, freezer)
 
 
 async def _call(

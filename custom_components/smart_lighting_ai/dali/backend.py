@@ -40,3 +40,18 @@ class Backend(Protocol):
 
     def set_traffic_listener(self, listener: TrafficListener | None) -> None:
         """Be told of forward frames on the bus that another master sent (wall panels)."""
+
+
+class ListenerSlots:
+    """The two listener slots every backend keeps, with their setters."""
+
+    _connection_listener: ConnectionListener | None = None
+    _traffic_listener: TrafficListener | None = None
+
+    def set_connection_listener(self, listener: ConnectionListener | None) -> None:
+        """Be told when the interface drops (False) or comes back (True) on its own."""
+        self._connection_listener = listener
+
+    def set_traffic_listener(self, listener: TrafficListener | None) -> None:
+        """Be told of forward frames another master put on the bus."""
+        self._traffic_listener = listener

@@ -22,6 +22,7 @@ from dali.exceptions import CommunicationError, UnsupportedFrameTypeError
 from dali.frame import BackwardFrameError
 from dali.gear.general import EnableDeviceType
 
+from ..backend import ListenerSlots
 from ..errors import DaliConfigError, DaliConnectionError, DaliError, DaliNotConnectedError
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
     from dali.command import Command, Response
 
-    from ..backend import ConnectionListener, TrafficListener
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ async def _close_driver(driver: Any) -> None:
         await asyncio.wait(tasks)
 
 
-class HidBackend:
+class HidBackend(ListenerSlots):
     """A Tridonic DALI-USB or hasseb DALI Master on a Linux hidraw device node."""
 
     def __init__(
@@ -203,8 +203,6 @@ class HidBackend:
         self._handles: list[Any] = []
         self._sends: set[asyncio.Task[Any]] = set()
         self._own = OwnFrameTracker()
-        self._connection_listener: ConnectionListener | None = None
-        self._traffic_listener: TrafficListener | None = None
 
     def __repr__(self) -> str:
         """Show kind and path."""
@@ -302,14 +300,6 @@ class HidBackend:
                 f"The {self.kind} interface cannot send {len(command.frame)}-bit frames"
             ) from err
         return response
-
-    def set_connection_listener(self, listener: ConnectionListener | None) -> None:
-        """Be told when the device drops (False) or comes back (True) on its own."""
-        self._connection_listener = listener
-
-    def set_traffic_listener(self, listener: TrafficListener | None) -> None:
-        """Be told of commands other masters put on the bus (hasseb interfaces hear none)."""
-        self._traffic_listener = listener
 
     # internals ---------------------------------------------------------------------
     def _check_device_node(self) -> None:

@@ -17,6 +17,7 @@ from dali.driver.serial import drivers_map
 from dali.exceptions import TransmissionError, UnsupportedFrameTypeError
 from serialx import SerialException
 
+from ..backend import ListenerSlots
 from ..errors import (
     DaliConfigError,
     DaliConnectionError,
@@ -29,7 +30,6 @@ from .hid_backend import OwnFrameTracker
 if TYPE_CHECKING:
     from dali.command import Command, Response
 
-    from ..backend import ConnectionListener, TrafficListener
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _close_transport(driver: Any) -> None:
         transport.close()
 
 
-class SerialBackend:
+class SerialBackend(ListenerSlots):
     """A DALI interface on a serial port, driven by a python-dali serial driver."""
 
     kind = "serial"
@@ -96,8 +96,6 @@ class SerialBackend:
         self._driver: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._own = OwnFrameTracker()
-        self._connection_listener: ConnectionListener | None = None
-        self._traffic_listener: TrafficListener | None = None
 
     def __repr__(self) -> str:
         """Show the URL."""
@@ -174,14 +172,6 @@ class SerialBackend:
                 f"The DALI serial interface {self.url} cannot send {command}: {err}"
             ) from err
         return response
-
-    def set_connection_listener(self, listener: ConnectionListener | None) -> None:
-        """Be told when the port drops (False) on its own."""
-        self._connection_listener = listener
-
-    def set_traffic_listener(self, listener: TrafficListener | None) -> None:
-        """Be told of commands other masters put on the bus."""
-        self._traffic_listener = listener
 
     # internals ---------------------------------------------------------------------
     def _start(self, coro: Any) -> None:

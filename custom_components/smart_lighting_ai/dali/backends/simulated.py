@@ -9,7 +9,7 @@ from dali.command import Command, Response
 from dali.frame import BackwardFrame, BackwardFrameError
 from dali.gear.general import EnableDeviceType
 
-from ..backend import ConnectionListener, TrafficListener
+from ..backend import ListenerSlots
 from ..errors import DaliConnectionError
 from ..sim_gear import SimGear
 
@@ -29,7 +29,7 @@ def default_installation(gear_count: int = DEFAULT_GEAR_COUNT) -> list[SimGear]:
     ]
 
 
-class SimulatedBackend:
+class SimulatedBackend(ListenerSlots):
     """A bus of :class:`SimGear` that answers like real gear, with fault injection for tests."""
 
     kind = "simulated"
@@ -41,8 +41,6 @@ class SimulatedBackend:
         self.available = True
         self.hang = False
         self._connected = False
-        self._connection_listener: ConnectionListener | None = None
-        self._traffic_listener: TrafficListener | None = None
 
     @property
     def connected(self) -> bool:
@@ -66,14 +64,6 @@ class SimulatedBackend:
         if self.hang:
             await asyncio.Event().wait()  # an interface that never answers
         return self._deliver(command)
-
-    def set_connection_listener(self, listener: ConnectionListener | None) -> None:
-        """Register the connection listener."""
-        self._connection_listener = listener
-
-    def set_traffic_listener(self, listener: TrafficListener | None) -> None:
-        """Register the listener for frames other masters send."""
-        self._traffic_listener = listener
 
     # test and demo hooks ---------------------------------------------------------
     def unplug(self) -> None:
