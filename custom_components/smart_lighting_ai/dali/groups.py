@@ -134,25 +134,21 @@ class GroupController:
 
     async def read_gear(self, gear: GearInfo, *, counted: bool = True) -> GearReading:
         """Query one gear's actual level and (DT8) colour temperature."""
-        short = GearShort(gear.short_address)
-        response = await self._bus.send(
-            QueryActualLevel(short), priority=READ_PRIORITY, counted=counted
+        readings: list[GearReading] = await self._bus.send(
+            _read_members((gear,)), priority=READ_PRIORITY, counted=counted
         )
-        raw = response.raw_value if response is not None else None
-        level = None if raw is None or raw.error or raw.as_integer == MASK else raw.as_integer
-        mirek = None
-        if gear.supports_colour_temperature:
-            mirek = await self._bus.send(
-                QueryDT8ColourValue(short, QueryColourValueDTR.ReportColourTemperatureTc),
-                priority=READ_PRIORITY,
-                counted=counted,
-            )
-        return GearReading(gear.short_address, level, mirek)
+        return readings[0]
 
     async def read_back(self, number: int) -> GroupState:
-        """Read every member and take the group's state from what they answer."""
+        """Read every member and take the group's state from what they answer.
+
+        All members are read in one transaction, so no change of this group can
+        slip in between the queries and be mistaken for a wall panel.
+        """
         info = self.group(number)
-        readings = [await self.read_gear(g) for g in info.members]
+        readings: list[GearReading] = await self._bus.send(
+            _read_members(info.members), priority=READ_PRIORITY
+        )
         levels = [r.level for r in readings if r.level is not None]
         mireks = [r.mirek for r in readings if r.mirek is not None]
         state = self.states[number]
@@ -208,3 +204,22 @@ def _group_change(
         yield Off(address)
     elif level is not None:
         yield DAPC(address, level)
+
+
+def _read_members(
+    members: tuple[GearInfo, ...],
+) -> Generator[Any, Any, list[GearReading]]:
+    """Actual level and (DT8) colour temperature of each gear, as one sequence."""
+    readings = []
+    for gear in members:
+        short = GearShort(gear.short_address)
+        response = yield QueryActualLevel(short)
+        raw = response.raw_value if response is not None else None
+        level = None if raw is None or raw.error or raw.as_integer == MASK else raw.as_integer
+        mirek = None
+        if gear.supports_colour_temperature:
+            mirek = yield from QueryDT8ColourValue(
+                short, QueryColourValueDTR.ReportColourTemperatureTc
+            )
+        readings.append(GearReading(gear.short_address, level, mirek))
+    return readings
