@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
 
@@ -107,6 +108,7 @@ async def turn_on_overhead() -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.config.components.add("http")  # the integration's dependency, not needed here
+            hass.http = SimpleNamespace(register_view=lambda _view: None)  # type: ignore[assignment]
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # the harness hides custom integrations
             entry = MockConfigEntry(
                 domain="smart_lighting_ai", data={"bus_type": "simulated"}, unique_id="bench"

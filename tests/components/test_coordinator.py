@@ -284,3 +284,23 @@ async def test_decision_sensor_shows_the_last_decision_after_restart(
     after = hass.states.get(DECISION)
     assert after.state == before.state
     assert after.attributes["reason"] == before.attributes["reason"]
+
+
+async def test_walking_in_lights_the_room_at_once(
+    hass: HomeAssistant, office: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.states.async_set("binary_sensor.office_motion", "off")
+    await async_wait_recording_done(hass)
+    freezer.tick(timedelta(minutes=30))
+    await _cycle(hass)  # empty for half an hour: off
+    assert hass.states.get(OFFICE).state == "off"
+    freezer.tick(timedelta(minutes=1))
+    hass.states.async_set("binary_sensor.office_motion", "on")  # someone walks in
+    await async_wait_recording_done(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(OFFICE).state == "on"  # no need to wait for the window to end
+    decided = len(await _stored_decisions(office, 0))
+    hass.states.async_set("binary_sensor.office_motion", "off")
+    hass.states.async_set("binary_sensor.office_motion", "on")  # within 30 s: no second cycle
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(await _stored_decisions(office, 0)) == decided
