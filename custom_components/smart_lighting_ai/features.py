@@ -8,7 +8,7 @@ with the events inside the window, not with the length of the history.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -197,6 +197,30 @@ class FeatureCollector:
             for room in rooms
         }
 
+    def _samples[T](
+        self,
+        entity_id: str,
+        changes: dict[str, list[State]],
+        end: datetime,
+        convert: Callable[[str], T | None],
+    ) -> list[tuple[datetime, T | None]]:
+        """The recorded samples plus the live state when the recorder has not stored it yet.
+
+        The recorder commits every few seconds, so a cycle started by a state change
+        (someone walking in) would otherwise not see that change.
+        """
+        recorded = changes.get(entity_id, [])
+        samples = [(s.last_updated, convert(s.state)) for s in recorded]
+        live = self._hass.states.get(entity_id)
+        newest = recorded[-1].last_updated if recorded else None
+        if (
+            live is not None
+            and live.last_updated <= end
+            and (newest is None or live.last_updated > newest)
+        ):
+            samples.append((live.last_updated, convert(live.state)))
+        return samples
+
     def _features(
         self,
         room: Room,
@@ -212,7 +236,7 @@ class FeatureCollector:
         ratios: list[float] = []
         minutes: list[float] = []
         for entity_id in room.occupancy:
-            samples = [(s.last_updated, _presence(s.state)) for s in changes.get(entity_id, [])]
+            samples = self._samples(entity_id, changes, end, _presence)
             if (ratio := occupancy_ratio(samples, start, end)) is not None:
                 ratios.append(ratio)
             since = minutes_since_presence(samples, end)
@@ -225,7 +249,7 @@ class FeatureCollector:
                 minutes.append(since)
         summaries: list[NumericSummary | None] = []
         for entity_id in room.illuminance:
-            values = [(s.last_updated, _number(s.state)) for s in changes.get(entity_id, [])]
+            values = self._samples(entity_id, changes, end, _number)
             summary = numeric_summary(values, start, end)
             if summary is None and entity_id in statistics:
                 summary = _statistics_summary(statistics[entity_id], start, end)

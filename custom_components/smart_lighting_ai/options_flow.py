@@ -164,10 +164,7 @@ class SmartLightingOptionsFlow(OptionsFlow):
             self._group = int(user_input[CONF_GROUP])
             return await self.async_step_room_settings()
         choices = [
-            SelectOptionDict(
-                value=str(n), label=f"{group_name(self.config_entry, n)} (DALI group {n})"
-            )
-            for n in groups
+            SelectOptionDict(value=str(n), label=_group_label(self.config_entry, n)) for n in groups
         ]
         return self.async_show_form(
             step_id="room",
@@ -301,3 +298,10 @@ def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
             ): BooleanSelector(),
         }
     )
+
+
+def _group_label(entry: Any, group: int) -> str:
+    """ "Open office (DALI group 0)" for a named room, "DALI group 0" otherwise."""
+    """Label a group by its room name and number, or by its number alone."""
+    default = f"DALI group {group}"
+    return default if name == default else f"{name} ({default})"

@@ -72,6 +72,7 @@ class DataPipeline:
         self.health_listeners: list[Callable[[bool], None]] = []
         self.last_prune: datetime | None = None
         self.last_aggregation: datetime | None = None
+        self._last_presence_cycle: datetime | None = None
         self.database_ok: bool = store is not None
 
     @property
@@ -134,10 +135,10 @@ class DataPipeline:
         if not arrived or (old is not None and old.state == STATE_ON):
             return
         now = dt_util.utcnow()
-        last = self.last_aggregation
+        last = self._last_presence_cycle
         if last is not None and now - last < PRESENCE_DEBOUNCE:
             return
-        self.last_aggregation = now  # debounce the next arrivals at once
+        self._last_presence_cycle = now
         self._entry.async_create_background_task(
             self._hass, self.async_aggregate(now), "smart_lighting_ai presence cycle"
         )

@@ -195,7 +195,7 @@ async def test_health_endpoint_needs_authentication(
 async def test_binary_sensors_and_system_health(
     hass: HomeAssistant, office: MockConfigEntry
 ) -> None:
-    assert hass.states.get("binary_sensor.mock_title_dali_interface").state == "on"
+    assert hass.states.get("binary_sensor.mock_title_interface").state == "on"
     assert hass.states.get("binary_sensor.mock_title_scheduler").state == "on"
     assert hass.states.get("binary_sensor.mock_title_database_problem").state == "off"
     info = await system_health_info(hass)
@@ -208,7 +208,7 @@ async def test_binary_sensors_and_system_health(
     }
     simulator(office).unplug()
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.mock_title_dali_interface").state == "off"
+    assert hass.states.get("binary_sensor.mock_title_interface").state == "off"
 
 
 async def test_bus_disconnected_for_minutes_raises_a_repair(

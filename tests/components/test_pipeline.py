@@ -375,3 +375,13 @@ async def test_unusable_database_keeps_the_lights_working(
     )
     assert health["dali"]["connected"] is True
     assert health["dali"]["gear"] == 16
+
+
+async def test_a_change_the_recorder_has_not_stored_yet_is_seen(
+    hass: HomeAssistant, rooms: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await _at(hass, freezer, 5)
+    hass.states.async_set("binary_sensor.office_motion", "on")  # not yet committed
+    await _aggregate(hass)
+    office = await _features(rooms, 0)
+    assert office["minutes_since_occupied"] == 0
