@@ -301,7 +301,7 @@ def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
 
 
 def _group_label(entry: Any, group: int) -> str:
-    """ "Open office (DALI group 0)" for a named room, "DALI group 0" otherwise."""
     """Label a group by its room name and number, or by its number alone."""
+    name = group_name(entry, group)
     default = f"DALI group {group}"
     return default if name == default else f"{name} ({default})"
