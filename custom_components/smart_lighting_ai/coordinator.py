@@ -36,6 +36,7 @@ from .setpoints import level_from_pct, pct_from_level
 from .store import StoreError
 
 STALE_WINDOWS = 2  # a feature row older than two windows is not acted upon
+BELOW_TARGET = 0.9  # under 90 % of the target illuminance a room counts as too dark
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,8 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         decisions = await self.async_predict(features)
         now = dt_util.utcnow()
         for group, decision in decisions.items():
-            reason = skip_reason(decision, self._situation(group, now), self.settings)
+            situation = self._situation(group, now, features[group])
+            reason = skip_reason(decision, situation, self.settings)
             if reason is None:
                 try:
                     await self._apply(group, decision)
@@ -184,10 +186,12 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
             await self._store_decision(group, records[group])
         return records
 
-    def _situation(self, group: int, now: datetime) -> GroupSituation:
+    def _situation(self, group: int, now: datetime, features: Features) -> GroupSituation:
         state = self._controller.states[group]
         last = self._last_change.get(group)
+        lux = features.illuminance_mean
         return GroupSituation(
+            below_target=lux is not None and lux < BELOW_TARGET * self.limits(group).target_lux,
             auto_enabled=self._auto_control.get(group, False),
             override_active=self._overrides.is_active(group, now),
             level_pct=pct_from_level(state.level),

@@ -39,6 +39,8 @@ class GroupSituation:
     kelvin: int | None
     seconds_since_last_change: float | None
     """None before the first automatic change since start-up (which is not delayed)."""
+    below_target: bool = False
+    """The room measured less light than its target: a small brightening still counts."""
 
 
 def skip_reason(decision: Decision, group: GroupSituation, settings: PolicySettings) -> str | None:
@@ -65,6 +67,8 @@ def _worth_changing(decision: Decision, group: GroupSituation, settings: PolicyS
         return False
     if abs(decision.brightness_pct - group.level_pct) >= settings.deadband_pct:
         return True
+    if group.below_target and decision.brightness_pct > group.level_pct:
+        return True  # daylight fading: do not let the room drift below its target in 5 % steps
     kelvin = decision.color_temp_kelvin
     return kelvin is not None and (
         group.kelvin is None or abs(kelvin - group.kelvin) >= settings.deadband_kelvin

@@ -1,0 +1,70 @@
+"""The policy: who may change a group now, and when a change is worth it."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.smart_lighting_ai.predictor import Decision
+from custom_components.smart_lighting_ai.predictor.policy import (
+    SKIP_ANTI_FLICKER,
+    SKIP_AUTO_OFF,
+    SKIP_DEADBAND,
+    SKIP_OVERRIDE,
+    SKIP_SHADOW,
+    GroupSituation,
+    PolicySettings,
+    skip_reason,
+)
+
+
+def _decision(pct: float, kelvin: int | None = None) -> Decision:
+    return Decision(
+        group=0,
+        brightness_pct=pct,
+        color_temp_kelvin=kelvin,
+        confidence=0.9,
+        reason="r",
+        source="local",
+    )
+
+
+def _group(**changes: object) -> GroupSituation:
+    values: dict[str, object] = {
+        "auto_enabled": True,
+        "override_active": False,
+        "level_pct": 50.0,
+        "kelvin": 4000,
+        "seconds_since_last_change": None,
+    }
+    values.update(changes)
+    return GroupSituation(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("decision", "group", "settings", "expected"),
+    [
+        (_decision(80), _group(auto_enabled=False), PolicySettings(), SKIP_AUTO_OFF),
+        (_decision(80), _group(override_active=True), PolicySettings(), SKIP_OVERRIDE),
+        (_decision(53), _group(), PolicySettings(), SKIP_DEADBAND),
+        (_decision(50, 4100), _group(), PolicySettings(), SKIP_DEADBAND),
+        (_decision(50, 4200), _group(), PolicySettings(), None),
+        (_decision(50, 4000), _group(kelvin=None), PolicySettings(), None),
+        (_decision(0), _group(level_pct=0.0), PolicySettings(), SKIP_DEADBAND),
+        (_decision(1), _group(level_pct=0.0), PolicySettings(), None),
+        (_decision(0), _group(level_pct=2.0), PolicySettings(), None),
+        (
+            _decision(80),
+            _group(seconds_since_last_change=60.0),
+            PolicySettings(),
+            SKIP_ANTI_FLICKER,
+        ),
+        (_decision(80), _group(seconds_since_last_change=121.0), PolicySettings(), None),
+        (_decision(80), _group(), PolicySettings(shadow_mode=True), SKIP_SHADOW),
+        (_decision(53), _group(below_target=True), PolicySettings(), None),
+        (_decision(47), _group(below_target=True), PolicySettings(), SKIP_DEADBAND),
+    ],
+)
+def test_skip_reason(
+    decision: Decision, group: GroupSituation, settings: PolicySettings, expected: str | None
+) -> None:
+    assert skip_reason(decision, group, settings) == expected
