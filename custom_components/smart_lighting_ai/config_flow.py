@@ -66,14 +66,12 @@ async def probe_bus(bus_type: str, path: str | None = None, url: str | None = No
     present); the full scan runs when the entry is set up. Raises
     ``DaliConfigError`` for bad settings, :class:`CannotConnect` and :class:`NoGearFound`.
     """
-    bus = DaliBus(create_backend(bus_type, path=path, url=url))
+    bus = DaliBus(create_backend(bus_type, path=path, url=url))  # DaliConfigError escapes here
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_S):
             await bus.connect()
             answer = await bus.send(QueryControlGearPresent(GearBroadcast()))
     except (DaliError, TimeoutError) as err:
-        if isinstance(err, DaliConfigError):
-            raise
         LOGGER.debug("Probe of %s bus failed: %s", bus_type, err)
         raise CannotConnect from err
     finally:

@@ -146,3 +146,47 @@ async def test_options_need_a_loaded_bus(hass: HomeAssistant, entry: MockConfigE
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_loaded"
+
+
+async def test_local_predictor_and_automatic_control_settings(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _menu(hass, loaded_entry, "predictor")
+    assert result["step_id"] == "predictor"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "predictor": "local",
+            "api_key": "",
+            "payload_cap_bytes": 8192,
+            "ai_calls_per_hour": 30,
+            "anti_flicker_seconds": 300,
+            "override_minutes": 90,
+            "shadow_mode": True,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_entry.options == {
+        "predictor": "local",
+        "payload_cap_bytes": 8192,
+        "ai_calls_per_hour": 30,
+        "anti_flicker_seconds": 300,
+        "override_minutes": 90,
+        "shadow_mode": True,
+    }
+    assert runtime(loaded_entry).coordinator.settings.shadow_mode is True
+    assert runtime(loaded_entry).overrides.duration.total_seconds() == 90 * 60
+
+
+async def test_room_without_rated_power_keeps_the_default(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _menu(hass, loaded_entry, "room")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"group": "3"})
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"name": "Lobby", "occupancy_entities": ["binary_sensor.office_motion"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "rated_watts" not in loaded_entry.options
