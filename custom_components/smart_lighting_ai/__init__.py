@@ -26,6 +26,7 @@ from .dali import (
     DaliBus,
     DaliConfigError,
     DaliConnectionError,
+    DaliError,
     GroupController,
     create_backend,
     scan_bus,
@@ -56,7 +57,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
     """Connect the bus, load or scan its inventory and set up the group entities."""
     bus = await _async_connect(entry)
-    entry.runtime_data = data = await _async_build_runtime(hass, entry, bus)
+    try:
+        entry.runtime_data = data = await _async_build_runtime(hass, entry, bus)
+    except BaseException as err:
+        await bus.close()
+        await async_release_store(hass, entry.entry_id)
+        if isinstance(err, DaliError):  # the bus failed during the scan: try again later
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN, translation_key="cannot_connect"
+            ) from err
+        raise
     await async_read_back(data.controller, list(data.controller.groups))
 
     async def _after_cycle() -> None:
@@ -151,6 +161,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     """Unload the entities and close the bus."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        entry.runtime_data.pipeline.async_stop()  # no cycle may start on a closing bus
         await entry.runtime_data.telemetry.async_flush()
         await entry.runtime_data.bus.close()
         await async_release_store(hass, entry.entry_id)

@@ -61,6 +61,13 @@ CONF_REMOVE = "remove"
 MAX_NAME_LENGTH = 50
 RANGES = {CONF_FEATURE_WINDOW: (1, 60), CONF_RETENTION_DAYS: (1, 365)}
 OCCUPANCY_CLASSES = ["occupancy", "motion", "presence"]
+PREDICTOR_TEXT_FIELDS = (CONF_API_KEY, CONF_BASE_URL, CONF_MODEL)
+PREDICTOR_INT_FIELDS = (
+    CONF_PAYLOAD_CAP,
+    CONF_AI_CALLS_PER_HOUR,
+    CONF_ANTI_FLICKER,
+    CONF_OVERRIDE_MINUTES,
+)
 
 
 def _number(low: int, high: int, unit: str) -> NumberSelector:
@@ -93,10 +100,11 @@ class SmartLightingOptionsFlow(OptionsFlow):
         if user_input is not None:
             errors = await self._check_predictor(user_input)
             if not errors:
-                new = {**options, **user_input}
-                for optional in (CONF_API_KEY, CONF_BASE_URL, CONF_MODEL):
-                    if not new.get(optional):
-                        new.pop(optional, None)
+                # a field emptied in the form is left out of user_input: start without them
+                new = {k: v for k, v in options.items() if k not in PREDICTOR_TEXT_FIELDS}
+                new.update({k: v for k, v in user_input.items() if v not in ("", None)})
+                for key in PREDICTOR_INT_FIELDS:
+                    new[key] = int(new[key])
                 return self.async_create_entry(data=new)
         current = {**options, **(user_input or {})}
         return self.async_show_form(

@@ -74,6 +74,9 @@ class ProfileManager:
             except ProfileDecryptError:
                 self.undecryptable.add(group)
                 continue
+            except StoreError as err:
+                LOGGER.warning("Profile of group %d could not be read: %s", group, err)
+                continue
             if profile is not None:
                 self._profiles[group] = profile
         self._report_undecryptable()

@@ -7,7 +7,6 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -18,6 +17,8 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.service import async_extract_referenced_entity_ids
+from homeassistant.helpers.typing import VolSchemaType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -45,8 +46,8 @@ SERVICE_TELEMETRY = "telemetry"
 ATTR_MINUTES = "minutes"
 
 ENTRY_SCHEMA = vol.Schema({vol.Optional(CONF_CONFIG_ENTRY_ID): cv.string})
-LIGHTS_SCHEMA = vol.Schema({vol.Required(ATTR_ENTITY_ID): cv.entity_ids}, extra=vol.ALLOW_EXTRA)
-PROFILE_SCHEMA = LIGHTS_SCHEMA.extend(
+LIGHTS_SCHEMA = cv.make_entity_service_schema({})
+PROFILE_SCHEMA = cv.make_entity_service_schema(
     {
         vol.Optional("min_brightness_pct"): vol.All(vol.Coerce(float), vol.Range(0, 100)),
         vol.Optional("max_brightness_pct"): vol.All(vol.Coerce(float), vol.Range(1, 100)),
@@ -59,7 +60,7 @@ PROFILE_SCHEMA = LIGHTS_SCHEMA.extend(
         vol.Optional("dimming_curve"): vol.In(["logarithmic", "linear"]),
     }
 )
-OVERRIDE_SCHEMA = LIGHTS_SCHEMA.extend(
+OVERRIDE_SCHEMA = cv.make_entity_service_schema(
     {vol.Required(ATTR_MINUTES): vol.All(vol.Coerce(float), vol.Range(min=1, max=7 * 24 * 60))}
 )
 
@@ -142,11 +143,22 @@ async def _health(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 def resolve_group_lights(
     hass: HomeAssistant, call: ServiceCall
 ) -> list[tuple[str, SmartLightingConfigEntry, int]]:
-    """(entity id, entry, group) of every targeted group light of a loaded entry."""
+    """(entity id, entry, group) of every targeted group light of a loaded entry.
+
+    Targets may be entities, devices, areas, floors or labels; lights of other
+    integrations reached through an area are left out, but a named entity that is
+    not one of our group lights is an error.
+    """
     registry = er.async_get(hass)
+    selected = async_extract_referenced_entity_ids(hass, call)
+    named = set(selected.referenced)
     found = []
-    for entity_id in call.data[ATTR_ENTITY_ID]:
+    for entity_id in sorted(named | selected.indirectly_referenced):
         entity = registry.async_get(entity_id)
+        if entity_id not in named and (
+            entity is None or entity.platform != DOMAIN or entity.domain != "light"
+        ):
+            continue
         entry = (
             hass.config_entries.async_get_entry(entity.config_entry_id)
             if entity
@@ -162,6 +174,8 @@ def resolve_group_lights(
                 translation_placeholders={"entity_id": entity_id},
             )
         found.append((entity_id, entry, int(str(entity.unique_id).rsplit("-", 1)[1])))
+    if not found:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_group_lights")
     return found
 
 
@@ -253,8 +267,10 @@ def rate_limited(name: str, handler: Handler) -> Handler:
     calls, seconds = ACTION_RATE_LIMITS[name]
 
     async def limited(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+        if call.context.user_id is None:  # Home Assistant itself (automations, scripts)
+            return await handler(hass, call)
         buckets = hass.data.setdefault(DATA_RATE_LIMITS, {})
-        key = (call.context.user_id or "system", name)
+        key = (call.context.user_id, name)
         if key not in buckets:
             buckets[key] = TokenBucket(calls, calls / seconds, lambda: dt_util.utcnow().timestamp())
         bucket = buckets[key]
@@ -284,7 +300,7 @@ def admin_only(handler: Handler) -> Handler:
     return guarded
 
 
-ACTIONS: dict[str, tuple[Handler, vol.Schema, SupportsResponse]] = {
+ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
     SERVICE_SCAN_BUS: (
         admin_only(rate_limited(SERVICE_SCAN_BUS, _scan_bus)),
         ENTRY_SCHEMA,

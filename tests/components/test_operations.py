@@ -12,6 +12,7 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
@@ -302,16 +303,39 @@ async def test_telemetry_counts_and_survives_a_restart(
 
 
 async def test_costly_actions_are_rate_limited_per_user(
-    hass: HomeAssistant, office: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: MockUser,
+    hass_read_only_user: MockUser,
 ) -> None:
     await _call(hass, "aggregate_now", response=True)
+    admin = Context(user_id=hass_admin_user.id)
     for _ in range(20):
-        await _call(hass, "predict", {"entity_id": OFFICE}, response=True)
+        await _call(hass, "predict", {"entity_id": OFFICE}, response=True, context=admin)
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "predict", {"entity_id": OFFICE}, response=True)
+        await _call(hass, "predict", {"entity_id": OFFICE}, response=True, context=admin)
     assert err.value.translation_key == "rate_limited"
+    # another user, and Home Assistant itself (automations), are not held back by it
+    other = Context(user_id=hass_read_only_user.id)
+    await _call(hass, "predict", {"entity_id": OFFICE}, response=True, context=other)
+    for _ in range(25):
+        await _call(hass, "predict", {"entity_id": OFFICE}, response=True)
     freezer.tick(timedelta(seconds=10))
-    await _call(hass, "predict", {"entity_id": OFFICE}, response=True)
+    await _call(hass, "predict", {"entity_id": OFFICE}, response=True, context=admin)
+
+
+async def test_actions_accept_areas_and_devices_as_targets(
+    hass: HomeAssistant, office: MockConfigEntry
+) -> None:
+    await _call(hass, "aggregate_now", response=True)
+    light = er.async_get(hass).async_get(OFFICE)
+    assert light is not None
+    response = await _call(hass, "predict", {"device_id": light.device_id}, response=True)
+    assert list(response["predictions"]) == [OFFICE]
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "predict", {"area_id": "nowhere"}, response=True)
+    assert err.value.translation_key == "no_group_lights"
 
 
 async def test_no_secret_is_ever_shown(

@@ -190,3 +190,31 @@ async def test_room_without_rated_power_keeps_the_default(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert "rated_watts" not in loaded_entry.options
+
+
+async def test_emptied_predictor_fields_are_removed(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={"bus_type": "simulated"},
+        unique_id="simulated",
+        options={"predictor": "local", "base_url": "http://old:1/v1", "model": "m1"},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    result = await _menu(hass, entry, "predictor")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "predictor": "local",
+            "payload_cap_bytes": 16384,
+            "ai_calls_per_hour": 60,
+            "anti_flicker_seconds": 120,
+            "override_minutes": 60,
+            "shadow_mode": False,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "base_url" not in entry.options
+    assert "model" not in entry.options
+    assert isinstance(entry.options["payload_cap_bytes"], int)
