@@ -163,6 +163,8 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
             await self.async_set_unique_id(_unique_id(self._bus_type, address))
             if self.source != SOURCE_RECONFIGURE:
                 self._abort_if_unique_id_configured()
+                # an entry reconfigured onto this device keeps its first unique_id
+                self._async_abort_entries_match({CONF_BUS_TYPE: self._bus_type, key: address})
             elif any(
                 e.unique_id == self.unique_id and e.entry_id != self._reconfigure_entry_id
                 for e in self._async_current_entries()
@@ -175,8 +177,10 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
                 title = _title(self._bus_type, address)
                 if self.source == SOURCE_RECONFIGURE:
                     entry = self._get_reconfigure_entry()
+                    # the unique_id stays: entities, devices and their history belong to the
+                    # bus, not to the device path it happens to have today
                     self.hass.config_entries.async_update_entry(
-                        entry, data={**entry.data, **data}, title=title, unique_id=self.unique_id
+                        entry, data={**entry.data, **data}, title=title
                     )
                     await self.hass.config_entries.async_reload(entry.entry_id)
                     return self.async_abort(reason="reconfigure_successful")

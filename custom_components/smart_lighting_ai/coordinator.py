@@ -7,6 +7,7 @@ applied (or why not); applied setpoints are logged "DALI applied setpoint".
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -84,6 +85,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         self._last_change: dict[int, datetime] = {}
         self._restored: dict[int, DecisionRecord] = {}
         self.decisions_made = 0
+        self._cycle_lock = asyncio.Lock()
         self.decisions_applied = 0
 
     @property
@@ -160,6 +162,11 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         )
 
     async def _async_update_data(self) -> dict[int, DecisionRecord]:
+        # cycles never overlap: a presence cycle and a scheduled one see each other's changes
+        async with self._cycle_lock:
+            return await self._async_cycle()
+
+    async def _async_cycle(self) -> dict[int, DecisionRecord]:
         records = dict(self._restored if self.data is None else self.data)
         try:
             features = await self.async_latest_features()

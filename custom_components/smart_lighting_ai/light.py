@@ -16,7 +16,13 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
-from .dali import DaliError, DaliNotConnectedError, DaliTimeoutError, GroupState
+from .dali import (
+    DaliError,
+    DaliNotConnectedError,
+    DaliTimeoutError,
+    GroupState,
+    UnknownGroupError,
+)
 from .dali.conversions import (
     fade_code,
     kelvin_limits,
@@ -137,10 +143,18 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         await self._apply(level=0, mirek=None, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
 
     async def _apply(self, *, level: int | None, mirek: int | None, fade: int) -> None:
-        try:
-            state = await self._data.controller.apply(
-                self._group, level=level, mirek=mirek, fade_code=fade
+        if self._data.auto_control.get(self._group):
+            # Not the coordinator (it drives the bus directly): a person, automation or script.
+            # Recorded before the command goes out, so a decision cycle running meanwhile
+            # cannot undo it.
+            await self._data.overrides.async_record(
+                self._group,
+                origin_of(self._context),
+                is_on=level is None or level > 0,
+                brightness_pct=pct_from_level(level) if level is not None else None,
             )
+        try:
+            await self._data.controller.apply(self._group, level=level, mirek=mirek, fade_code=fade)
         except DaliNotConnectedError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="not_connected"
@@ -149,17 +163,9 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="bus_timeout"
             ) from err
-        except DaliError as err:
+        except (DaliError, UnknownGroupError) as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="bus_error",
                 translation_placeholders={"error": str(err)},
             ) from err
-        if self._data.auto_control.get(self._group):
-            # Not the coordinator (it drives the bus directly): a person, automation or script.
-            await self._data.overrides.async_record(
-                self._group,
-                origin_of(self._context),
-                is_on=state.is_on,
-                brightness_pct=pct_from_level(state.level),
-            )

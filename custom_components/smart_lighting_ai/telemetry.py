@@ -116,10 +116,9 @@ class Telemetry:
                 total = await store.telemetry(self._entry.entry_id)
             except StoreError:
                 total = {}
-        return {
-            **{name: _clean(total.get(name, 0.0) + pending[name]) for name in COUNTERS},
-            "today": {name: _clean(self.today.get(name, 0.0) + pending[name]) for name in COUNTERS},
-        }
+        totals = {name: total.get(name, 0.0) + pending[name] for name in COUNTERS}
+        today = {name: self.today.get(name, 0.0) + pending[name] for name in COUNTERS}
+        return {**_with_sums(totals), "today": _with_sums(today)}
 
     @callback
     def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -134,3 +133,12 @@ def _today() -> str:
 
 def _clean(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def _with_sums(counters: dict[str, float]) -> dict[str, float | int]:
+    """The counters plus ``errors`` (bus and AI) and ``tokens`` (in and out)."""
+    return {
+        **{name: _clean(value) for name, value in counters.items()},
+        "errors": _clean(counters["bus_errors"] + counters["ai_errors"]),
+        "tokens": _clean(counters["tokens_in"] + counters["tokens_out"]),
+    }

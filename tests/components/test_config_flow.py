@@ -194,7 +194,13 @@ async def test_reconfigure_moves_to_another_path(
     assert result["reason"] == "reconfigure_successful"
     assert (entry.data["bus_type"], entry.data["path"]) == ("hid_hasseb", "/dev/hidraw2")
     assert entry.data["fernet_keys"]  # the profile key survives a reconfigure
-    assert entry.unique_id == "hid_hasseb:/dev/hidraw2"
+    assert entry.unique_id == "hid_hasseb:/dev/hidraw1"  # entity ids and history stay
+    # the new path now counts as configured
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(flow_id, {"bus_type": "hid_hasseb"})
+    result = await hass.config_entries.flow.async_configure(flow_id, {"path": "/dev/hidraw2"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
     assert entry.title == "hasseb DALI Master (/dev/hidraw2)"
 
 

@@ -295,6 +295,8 @@ async def test_telemetry_counts_and_survives_a_restart(
     assert report["overrides"] == 1
     assert report["frames"] > 0
     assert report["ai_calls"] == 0
+    assert report["tokens"] == 0
+    assert report["errors"] == 0
     assert report["today"]["decisions"] == 2
     assert await hass.config_entries.async_reload(office.entry_id)
     after = await _call(hass, "telemetry", response=True)
