@@ -32,7 +32,11 @@ def watch_the_bus(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> list[
     @callback
     def _bus_traffic(command: Command) -> None:
         if groups := groups_addressed(controller, command):
-            entry.async_create_task(hass, async_read_back(controller, groups), "dali read-back")
+            entry.async_create_task(
+                hass,
+                async_read_back(controller, groups, while_fading=True),
+                "dali read-back",
+            )
 
     @callback
     def _changed_on_the_bus(group: int, state: GroupState) -> None:
@@ -52,11 +56,13 @@ def watch_the_bus(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> list[
     ]
 
 
-async def async_read_back(controller: GroupController, groups: list[int]) -> None:
+async def async_read_back(
+    controller: GroupController, groups: list[int], *, while_fading: bool = False
+) -> None:
     """Refresh ``groups`` from the gear; a bus problem leaves the known state in place."""
     for number in groups:
         try:
-            await controller.read_back(number)
+            await controller.read_back(number, while_fading=while_fading)
         except DaliError as err:
             LOGGER.debug("Read-back of DALI group %d failed: %s", number, err)
             return

@@ -187,6 +187,9 @@ class DataPipeline:
             self.database_ok = False
             LOGGER.error("Database health check failed: feature rows not written: %s", err)
             return 0
+        except Exception:  # the recorder failed: keep the schedule and the decision cycle going
+            LOGGER.exception("Feature rows could not be collected from the recorder")
+            return 0
         LOGGER.info(
             "Feature row created for %s (%d min window)",
             ", ".join(f"group {g}" for g in features),

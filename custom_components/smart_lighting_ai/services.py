@@ -31,7 +31,7 @@ from .predictor import TokenBucket
 from .profiles import PROFILE_FIELDS
 from .runtime import SmartLightingConfigEntry
 from .setpoints import pct_from_level
-from .store import ProfileDecryptError
+from .store import ProfileDecryptError, StoreError
 
 SERVICE_SCAN_BUS = "scan_bus"
 SERVICE_AGGREGATE_NOW = "aggregate_now"
@@ -108,10 +108,10 @@ async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
             translation_key="bus_error",
             translation_placeholders={"error": str(err)},
         ) from err
-    groups_before = set(data.controller.groups)
+    groups_before = dict(data.controller.groups)
     await data.inventory_store.async_save(inventory)
     data.controller.set_inventory(inventory)
-    if set(data.controller.groups) != groups_before:
+    if data.controller.groups != groups_before:  # entities follow groups and their abilities
         hass.config_entries.async_schedule_reload(entry.entry_id)
     return {
         "gear": [g.to_dict() for g in inventory.gear],
@@ -183,7 +183,12 @@ async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     predictions: dict[str, Any] = {}
     for entity_id, entry, group in resolve_group_lights(hass, call):
         coordinator = entry.runtime_data.coordinator
-        features = await coordinator.async_latest_features([group], fresh_only=False)
+        try:
+            features = await coordinator.async_latest_features([group], fresh_only=False)
+        except StoreError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="database_unavailable"
+            ) from err
         if group not in features:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -229,6 +234,10 @@ async def _set_profile(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
         data = entry.runtime_data
         try:
             await data.profiles.async_set(group, changes, data.coordinator.limits(group))
+        except StoreError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="database_unavailable"
+            ) from err
         except ValueError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -245,6 +254,10 @@ async def _rotate_key(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
     except ProfileDecryptError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN, translation_key="undecryptable_profiles"
+        ) from err
+    except StoreError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="database_unavailable"
         ) from err
     return {"profiles_rotated": rotated}
 

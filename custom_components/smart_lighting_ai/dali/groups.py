@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -13,9 +14,10 @@ from dali.gear.general import DAPC, DTR0, Off, QueryActualLevel, SetFadeTime
 from dali.gear.sequences import QueryDT8ColourValue, SetDT8ColourValueTc
 
 from .bus import DaliBus, Unsubscribe
-from .conversions import MAX_ARC_LEVEL, clamp_level
+from .conversions import FADE_TIMES_S, MAX_ARC_LEVEL, clamp_level
 from .inventory import GearInfo, GroupInfo, Inventory
 
+SETTLE_MARGIN_S = 1.0  # after a fade, the time a read-back waits before it believes the gear
 COMMAND_PRIORITY = 2  # user-facing light changes go ahead of scans and polls (priority 5)
 READ_PRIORITY = 4
 MASK = 255
@@ -57,6 +59,7 @@ class GroupController:
         self._listeners: list[Callable[[int], None]] = []
         self._external_listeners: list[Callable[[int, GroupState], None]] = []
         self._known: set[int] = set()
+        self._settled_at: dict[int, float] = {}
         self.inventory = inventory
         self.groups: dict[int, GroupInfo] = {}
         self.states: dict[int, GroupState] = {}
@@ -109,8 +112,10 @@ class GroupController:
         """
         info = self.group(number)
         state = self.states[number]
+        shown = level  # what the members will show: each clamps to its own limits
         if level is not None and level > 0:
             level = clamp_level(level, info.min_level, info.max_level)
+            shown = max(clamp_level(level, g.min_level, g.max_level) for g in info.members)
         if mirek is not None:
             mirek = self._clamp_mirek(info, mirek)
         if fade_code is not None and fade_code == self._fade.get(number):
@@ -123,11 +128,16 @@ class GroupController:
         if fade_code is not None:
             self._fade[number] = fade_code
         self._known.add(number)
+        self._settled_at[number] = (
+            asyncio.get_running_loop().time()
+            + SETTLE_MARGIN_S
+            + (FADE_TIMES_S[self._fade.get(number) or 0])
+        )
         new_state = replace(
             state,
-            level=state.level if level is None else level,
+            level=state.level if shown is None else shown,
             mirek=state.mirek if mirek is None else mirek,
-            last_on_level=level if level else state.last_on_level,
+            last_on_level=shown if shown else state.last_on_level,
         )
         self._update(number, new_state)
         return new_state
@@ -139,16 +149,22 @@ class GroupController:
         )
         return readings[0]
 
-    async def read_back(self, number: int) -> GroupState:
+    async def read_back(self, number: int, *, while_fading: bool = False) -> GroupState:
         """Read every member and take the group's state from what they answer.
 
         All members are read in one transaction, so no change of this group can
-        slip in between the queries and be mistaken for a wall panel.
+        slip in between the queries and be mistaken for a wall panel. While a fade
+        this controller started is still running the answers are in-between
+        levels and are ignored, unless ``while_fading`` (another master just
+        addressed the group, so whatever it reads is not ours).
         """
         info = self.group(number)
         readings: list[GearReading] = await self._bus.send(
             _read_members(info.members), priority=READ_PRIORITY
         )
+        fading = asyncio.get_running_loop().time() < self._settled_at.get(number, 0.0)
+        if fading and not while_fading:
+            return self.states[number]  # still fading to what we set: the levels are in between
         levels = [r.level for r in readings if r.level is not None]
         mireks = [r.mirek for r in readings if r.mirek is not None]
         state = self.states[number]
