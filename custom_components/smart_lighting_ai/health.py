@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from .runtime import SmartLightingConfigEntry
+
+# A monitor polling the endpoint must not scan the database on every request.
+HEALTH_CHECK_MAX_AGE = timedelta(seconds=30)
 
 
 async def async_health(entry: SmartLightingConfigEntry) -> dict[str, Any]:
@@ -15,7 +19,7 @@ async def async_health(entry: SmartLightingConfigEntry) -> dict[str, Any]:
     """
     data = entry.runtime_data
     bus = data.bus
-    database_ok = await data.pipeline.async_health_check()
+    database_ok = await data.pipeline.async_health_check(max_age=HEALTH_CHECK_MAX_AGE)
     scheduler_running = data.pipeline.running
     if not bus.connected:
         status = "error"

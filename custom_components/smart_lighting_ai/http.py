@@ -37,8 +37,8 @@ class HealthView(HomeAssistantView):
         reports = {e.entry_id: await async_health(e) for e in entries}
         if len(reports) == 1:
             return self.json(next(iter(reports.values())))
-        worst = max((r["status"] for r in reports.values()), key=SEVERITY.__getitem__)
-        body: dict[str, Any] = {"status": worst, "entries": reports}
+        worst = max(reports.values(), key=lambda r: SEVERITY[r["status"]])
+        body: dict[str, Any] = {**worst, "entries": reports}  # the worst bus on top
         return self.json(body)
 
 

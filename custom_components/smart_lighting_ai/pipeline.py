@@ -73,6 +73,7 @@ class DataPipeline:
         self.last_prune: datetime | None = None
         self.last_aggregation: datetime | None = None
         self._last_presence_cycle: datetime | None = None
+        self._checked_at: datetime | None = None
         self.database_ok: bool = store is not None
 
     @property
@@ -222,8 +223,16 @@ class DataPipeline:
         if self.last_prune is None or dt_util.as_local(self.last_prune).date() < today:
             await self.async_prune(now)
 
-    async def async_health_check(self) -> bool:
-        """Check the database now; the result is kept for the health report."""
+    async def async_health_check(self, max_age: timedelta | None = None) -> bool:
+        """Check the database (or reuse a check younger than ``max_age``)."""
+        now = dt_util.utcnow()
+        if (
+            max_age is not None
+            and self._checked_at is not None
+            and now - self._checked_at < max_age
+        ):
+            return self.database_ok
+        self._checked_at = now
         self.database_ok = self.store is not None and await self.store.health_check()
         for listener in list(self.health_listeners):
             listener(self.database_ok)

@@ -231,7 +231,7 @@ async def test_bus_disconnected_for_minutes_raises_a_repair(
 
 
 async def test_unhealthy_database_raises_a_repair(
-    hass: HomeAssistant, office: MockConfigEntry
+    hass: HomeAssistant, office: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     store = runtime(office).pipeline.store
     assert store is not None
@@ -239,6 +239,7 @@ async def test_unhealthy_database_raises_a_repair(
     await _call(hass, "health", response=True)
     issue_id = f"database_unhealthy_{office.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    freezer.tick(timedelta(seconds=31))
     await _call(hass, "health", response=True)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 

@@ -318,7 +318,9 @@ async def test_backup_holds_writes_and_loses_nothing(
         await restored.close()
 
 
-async def test_database_deleted_while_running(hass: HomeAssistant, rooms: MockConfigEntry) -> None:
+async def test_database_deleted_while_running(
+    hass: HomeAssistant, rooms: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
     store = runtime(rooms).pipeline.store
     assert store is not None
     store.path.unlink()
@@ -327,6 +329,7 @@ async def test_database_deleted_while_running(hass: HomeAssistant, rooms: MockCo
     )
     assert first is not None
     assert (first["status"], first["database"]) == ("degraded", "error")
+    freezer.tick(timedelta(seconds=31))  # a check is reused for 30 s
     second = await hass.services.async_call(
         DOMAIN, "health", {}, blocking=True, return_response=True
     )
