@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from homeassistant.const import EVENT_HOMEASSISTANT_CLOSE
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DB_FILENAME, DOMAIN, LOGGER
@@ -20,6 +20,7 @@ class SharedDatabase:
 
     store: Store
     users: set[str] = field(default_factory=set)
+    stop_listener: CALLBACK_TYPE | None = None
 
 
 async def async_acquire_store(hass: HomeAssistant, entry_id: str) -> Store | None:
@@ -48,7 +49,7 @@ async def async_acquire_store(hass: HomeAssistant, entry_id: str) -> Store | Non
                 hass.data.pop(DATA_DATABASE)
                 await store.close()
 
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_CLOSE, _close_at_stop)
+        shared.stop_listener = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_CLOSE, _close_at_stop)
     shared.users.add(entry_id)
     return shared.store
 
@@ -61,6 +62,8 @@ async def async_release_store(hass: HomeAssistant, entry_id: str) -> None:
     shared.users.discard(entry_id)
     if not shared.users:
         hass.data.pop(DATA_DATABASE)
+        if shared.stop_listener is not None:
+            shared.stop_listener()
         await shared.store.close()
 
 

@@ -72,7 +72,7 @@ class DataPipeline:
         self.health_listeners: list[Callable[[bool], None]] = []
         self.last_prune: datetime | None = None
         self.last_aggregation: datetime | None = None
-        self._last_presence_cycle: datetime | None = None
+        self._last_presence_cycle: dict[int, datetime] = {}
         self._checked_at: datetime | None = None
         self.database_ok: bool = store is not None
 
@@ -136,10 +136,13 @@ class DataPipeline:
         if not arrived or (old is not None and old.state == STATE_ON):
             return
         now = dt_util.utcnow()
+        rooms = rooms_from_options(self._entry.options, self._controller.groups)
+        groups = {r.group for r in rooms if event.data["entity_id"] in r.occupancy}
         last = self._last_presence_cycle
-        if last is not None and now - last < PRESENCE_DEBOUNCE:
-            return
-        self._last_presence_cycle = now
+        fresh = {g for g in groups if g not in last or now - last[g] >= PRESENCE_DEBOUNCE}
+        if not fresh:
+            return  # this room already had a cycle for an arrival in the last 30 s
+        self._last_presence_cycle.update(dict.fromkeys(fresh, now))
         self._entry.async_create_background_task(
             self._hass, self.async_aggregate(now), "smart_lighting_ai presence cycle"
         )

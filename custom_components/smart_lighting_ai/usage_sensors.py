@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.components.sensor import (
     SensorEntity,
@@ -11,6 +12,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
+from homeassistant.util import dt as dt_util
 
 from .entity import bus_device_info, entry_key
 from .runtime import SmartLightingConfigEntry
@@ -55,6 +57,11 @@ class UsageSensor(SensorEntity):
         self._telemetry = entry.runtime_data.telemetry
         self._attr_unique_id = f"{entry_key(entry)}-{description.key}"
         self._attr_device_info = bus_device_info(entry)
+
+    @property
+    def last_reset(self) -> datetime:
+        """The counters start again every local midnight."""
+        return dt_util.start_of_local_day()
 
     @property
     def native_value(self) -> float | int:

@@ -304,3 +304,15 @@ async def test_walking_in_lights_the_room_at_once(
     hass.states.async_set("binary_sensor.office_motion", "on")  # within 30 s: no second cycle
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(await _stored_decisions(office, 0)) == decided
+
+
+async def test_arrivals_in_two_rooms_each_get_a_cycle(
+    hass: HomeAssistant, office: MockConfigEntry
+) -> None:
+    hass.states.async_set("binary_sensor.office_motion", "off")
+    hass.states.async_set("binary_sensor.office_motion", "on")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    before = len(await _stored_decisions(office, 2))
+    hass.states.async_set("binary_sensor.corridor_motion", "on")  # seconds later, next door
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(await _stored_decisions(office, 2)) == before + 1
