@@ -31,6 +31,7 @@ from .overrides import OverrideManager
 from .pipeline import DataPipeline
 from .predictor import Decision, Features, GroupLimits, Predictor
 from .predictor.policy import GroupSituation, PolicySettings, skip_reason
+from .predictor.schedule import in_schedule
 from .profiles import ProfileManager
 from .runtime import SmartLightingConfigEntry
 from .setpoints import level_from_pct, pct_from_level
@@ -156,9 +157,20 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         return found
 
     async def async_predict(self, features: dict[int, Features]) -> dict[int, Decision]:
-        """Decisions for ``features``, without applying them."""
-        return await self.predictor.predict(
-            features, {group: self.limits(group) for group in features}
+        """Decisions for ``features``, without applying them, with each room's learned offset."""
+        limits = {group: self.limits(group) for group in features}
+        decisions = await self.predictor.predict(features, limits)
+        return {g: self._with_offset(d, limits[g]) for g, d in decisions.items()}
+
+    def _with_offset(self, decision: Decision, limits: GroupLimits) -> Decision:
+        offset = self._profiles.learned_offset(decision.group)
+        if not offset or decision.brightness_pct <= 0:
+            return decision
+        pct = limits.clamp_brightness(decision.brightness_pct + offset)
+        return replace(
+            decision,
+            brightness_pct=pct,
+            reason=f"{decision.reason}; {offset:+.0f} % learned from manual changes",
         )
 
     async def _async_update_data(self) -> dict[int, DecisionRecord]:
@@ -197,7 +209,9 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         state = self._controller.states[group]
         last = self._last_change.get(group)
         lux = features.illuminance_mean
+        local = dt_util.as_local(now)
         return GroupSituation(
+            in_schedule=in_schedule(self._profiles.schedule(group), local),
             below_target=lux is not None and lux < BELOW_TARGET * self.limits(group).target_lux,
             auto_enabled=self._auto_control.get(group, False),
             override_active=self._overrides.is_active(group, now),
@@ -245,6 +259,11 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
             )
         except StoreError as err:
             LOGGER.warning("Decision of group %d not stored: %s", group, err)
+
+    def last_decided_pct(self, group: int) -> float | None:
+        """The brightness last decided and applied for ``group``, if any."""
+        record = (self.data or {}).get(group)
+        return record.decision.brightness_pct if record and record.applied else None
 
     def forget_last_change(self, group: int) -> None:
         """Let the next automatic change of ``group`` happen at once (auto switched back on)."""

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .dali import (
     DaliError,
     DaliNotConnectedError,
@@ -33,6 +33,7 @@ from .entity import SmartLightingGroupEntity
 from .overrides import origin_of
 from .runtime import SmartLightingConfigEntry
 from .setpoints import brightness_to_level, level_to_brightness, pct_from_level
+from .store import StoreError
 
 PARALLEL_UPDATES = 0
 
@@ -153,6 +154,7 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
                 is_on=level is None or level > 0,
                 brightness_pct=pct_from_level(level) if level is not None else None,
             )
+            await self._learn(level)
         try:
             await self._data.controller.apply(self._group, level=level, mirek=mirek, fade_code=fade)
         except DaliNotConnectedError as err:
@@ -169,3 +171,18 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
                 translation_key="bus_error",
                 translation_placeholders={"error": str(err)},
             ) from err
+
+    async def _learn(self, level: int | None) -> None:
+        """A person dimming a light the coordinator had set teaches the room's offset."""
+        decided = self._data.coordinator.last_decided_pct(self._group)
+        if not level or not decided:
+            return
+        try:
+            await self._data.profiles.async_learn(
+                self._group,
+                pct_from_level(level),
+                decided,
+                self._data.coordinator.limits(self._group),
+            )
+        except (StoreError, ValueError) as err:
+            LOGGER.debug("Offset of group %d not learned: %s", self._group, err)

@@ -19,11 +19,15 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_FERNET_KEYS, LOGGER
 from .predictor import GroupLimits
+from .predictor.schedule import learn_offset, validate_schedule
 from .repairs_issues import ISSUE_UNDECRYPTABLE, async_clear_issue, async_raise_issue
 from .runtime import SmartLightingConfigEntry
 from .store import ProfileCipher, ProfileDecryptError, Store, StoreError
 
-PROFILE_FIELDS = {f.name for f in fields(GroupLimits)}
+LIMIT_FIELDS = {f.name for f in fields(GroupLimits)}
+SCHEDULE = "schedule"
+LEARNED_OFFSET = "learned_offset_pct"
+PROFILE_FIELDS = LIMIT_FIELDS | {SCHEDULE, LEARNED_OFFSET}
 
 
 def ensure_key(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
@@ -36,7 +40,9 @@ def ensure_key(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
 
 def profile_limits(base: GroupLimits, profile: dict[str, Any]) -> GroupLimits:
     """``base`` with the profile's values; raises ``ValueError`` for inconsistent values."""
-    return replace(base, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
+    if SCHEDULE in profile:
+        validate_schedule(profile[SCHEDULE])
+    return replace(base, **{k: v for k, v in profile.items() if k in LIMIT_FIELDS})
 
 
 class ProfileManager:
@@ -104,6 +110,21 @@ class ProfileManager:
             return profile_limits(base, profile)
         except (TypeError, ValueError):
             return base
+
+    def schedule(self, group: int) -> dict[str, list[str]] | None:
+        """The weekly schedule of ``group``, if its profile has one."""
+        return self._profiles.get(group, {}).get(SCHEDULE)
+
+    def learned_offset(self, group: int) -> float:
+        """Brightness points people tend to add (or take away) from the decisions."""
+        return float(self._profiles.get(group, {}).get(LEARNED_OFFSET, 0.0))
+
+    async def async_learn(
+        self, group: int, chosen_pct: float, decided_pct: float, base: GroupLimits
+    ) -> None:
+        """Learn from a person choosing ``chosen_pct`` where ``decided_pct`` was decided."""
+        offset = learn_offset(self.learned_offset(group), chosen_pct, decided_pct)
+        await self.async_set(group, {LEARNED_OFFSET: offset}, base)
 
     def has_profile(self, group: int) -> bool:
         """Whether ``group`` has a readable profile."""

@@ -58,6 +58,8 @@ PROFILE_SCHEMA = cv.make_entity_service_schema(
         vol.Optional("lamp_lux_at_full"): vol.All(vol.Coerce(float), vol.Range(1, 20000)),
         vol.Optional("default_level_pct"): vol.All(vol.Coerce(float), vol.Range(1, 100)),
         vol.Optional("dimming_curve"): vol.In(["logarithmic", "linear"]),
+        vol.Optional("schedule"): {cv.string: [cv.string]},
+        vol.Optional("learned_offset_pct"): vol.All(vol.Coerce(float), vol.Range(-30, 30)),
     }
 )
 OVERRIDE_SCHEMA = cv.make_entity_service_schema(

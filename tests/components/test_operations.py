@@ -442,3 +442,41 @@ async def test_ai_usage_sensors_follow_the_telemetry(
     assert float(hass.states.get("sensor.mock_title_ai_cost_today").state) == pytest.approx(
         (321 * 1.0 + 45 * 2.0) / 1_000_000
     )
+
+
+async def test_weekly_schedule_keeps_automatic_control_to_its_hours(
+    hass: HomeAssistant, office: MockConfigEntry
+) -> None:
+    # OFFICE_START is Tuesday 11:00 local: allow only Monday
+    await _set_profile(hass, schedule={"mon": ["07:00-19:00"]})
+    await _call(hass, "aggregate_now", response=True)
+    assert hass.states.get(OFFICE).state == "off"
+    decision = hass.states.get("sensor.open_office_last_decision")
+    assert decision.attributes["not_applied_because"] == "outside the profile's schedule"
+    await _set_profile(hass, schedule={"tue": ["10:00-12:00"]})
+    await _call(hass, "aggregate_now", response=True)
+    assert hass.states.get(OFFICE).state == "on"
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_profile(hass, schedule={"tuesday": ["10:00-12:00"]})
+    assert err.value.translation_key == "invalid_profile"
+
+
+async def test_people_dimming_teaches_an_offset(
+    hass: HomeAssistant, office: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await _call(hass, "aggregate_now", response=True)
+    decided = float(hass.states.get("sensor.open_office_last_decision").state)
+    await hass.services.async_call(
+        "light", "turn_on", {"entity_id": OFFICE, "brightness": 128}, blocking=True
+    )  # a person prefers it at half
+    profiles = runtime(office).profiles
+    assert profiles.learned_offset(0) < 0
+    await _call(hass, "clear_override", {"entity_id": OFFICE})
+    freezer.tick(timedelta(minutes=5))
+    await _call(hass, "aggregate_now", response=True)
+    sensor = hass.states.get("sensor.open_office_last_decision")
+    assert float(sensor.state) < decided
+    assert "learned from manual changes" in sensor.attributes["reason"]
+    # kept encrypted with the rest of the profile, across a restart
+    assert await hass.config_entries.async_reload(office.entry_id)
+    assert runtime(office).profiles.learned_offset(0) == profiles.learned_offset(0)

@@ -10,6 +10,7 @@ from custom_components.smart_lighting_ai.predictor.policy import (
     SKIP_AUTO_OFF,
     SKIP_DEADBAND,
     SKIP_OVERRIDE,
+    SKIP_SCHEDULE,
     SKIP_SHADOW,
     GroupSituation,
     PolicySettings,
@@ -45,6 +46,7 @@ def _group(**changes: object) -> GroupSituation:
     [
         (_decision(80), _group(auto_enabled=False), PolicySettings(), SKIP_AUTO_OFF),
         (_decision(80), _group(override_active=True), PolicySettings(), SKIP_OVERRIDE),
+        (_decision(80), _group(in_schedule=False), PolicySettings(), SKIP_SCHEDULE),
         (_decision(53), _group(), PolicySettings(), SKIP_DEADBAND),
         (_decision(50, 4100), _group(), PolicySettings(), SKIP_DEADBAND),
         (_decision(50, 4200), _group(), PolicySettings(), None),

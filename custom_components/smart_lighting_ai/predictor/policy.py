@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .types import Decision
 
 SKIP_AUTO_OFF = "automatic control is off"
+SKIP_SCHEDULE = "outside the profile's schedule"
 SKIP_OVERRIDE = "manual override active"
 SKIP_DEADBAND = "inside the deadband"
 SKIP_ANTI_FLICKER = "anti-flicker interval"
@@ -39,6 +40,8 @@ class GroupSituation:
     kelvin: int | None
     seconds_since_last_change: float | None
     """None before the first automatic change since start-up (which is not delayed)."""
+    in_schedule: bool = True
+    """The profile's weekly schedule allows automatic changes now."""
     below_target: bool = False
     """The room measured less light than its target: a small brightening still counts."""
 
@@ -47,6 +50,8 @@ def skip_reason(decision: Decision, group: GroupSituation, settings: PolicySetti
     """None when ``decision`` should be applied, else why it is not."""
     if not group.auto_enabled:
         return SKIP_AUTO_OFF
+    if not group.in_schedule:
+        return SKIP_SCHEDULE
     if group.override_active:
         return SKIP_OVERRIDE
     if not _worth_changing(decision, group, settings):
