@@ -30,6 +30,7 @@ from .dali.conversions import (
     mirek_to_kelvin,
 )
 from .entity import SmartLightingGroupEntity
+from .exceptions import bus_error
 from .overrides import origin_of
 from .runtime import SmartLightingConfigEntry
 from .setpoints import brightness_to_level, level_to_brightness, pct_from_level
@@ -166,11 +167,7 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
                 translation_domain=DOMAIN, translation_key="bus_timeout"
             ) from err
         except (DaliError, UnknownGroupError) as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="bus_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise bus_error(err) from err
 
     async def _learn(self, level: int | None) -> None:
         """A person dimming a light the coordinator had set teaches the room's offset."""

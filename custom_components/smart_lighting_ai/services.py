@@ -24,6 +24,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN
 from .dali import DaliError, scan_bus
+from .exceptions import bus_error, database_unavailable
 from .health import async_health
 from .overrides import origin_of
 from .pipeline import DataPipeline
@@ -105,11 +106,7 @@ async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     try:
         inventory = await scan_bus(data.bus)
     except DaliError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="bus_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise bus_error(err) from err
     groups_before = dict(data.controller.groups)
     await data.inventory_store.async_save(inventory)
     data.controller.set_inventory(inventory)
@@ -124,7 +121,7 @@ async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 def _pipeline_with_database(hass: HomeAssistant, call: ServiceCall) -> DataPipeline:
     pipeline = resolve_entry(hass, call).runtime_data.pipeline
     if pipeline.store is None:
-        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="database_unavailable")
+        raise database_unavailable()
     return pipeline
 
 
@@ -188,9 +185,7 @@ async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         try:
             features = await coordinator.async_latest_features([group], fresh_only=False)
         except StoreError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="database_unavailable"
-            ) from err
+            raise database_unavailable() from err
         if group not in features:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -237,9 +232,7 @@ async def _set_profile(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
         try:
             await data.profiles.async_set(group, changes, data.coordinator.limits(group))
         except StoreError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="database_unavailable"
-            ) from err
+            raise database_unavailable() from err
         except ValueError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -258,9 +251,7 @@ async def _rotate_key(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
             translation_domain=DOMAIN, translation_key="undecryptable_profiles"
         ) from err
     except StoreError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="database_unavailable"
-        ) from err
+        raise database_unavailable() from err
     return {"profiles_rotated": rotated}
 
 
