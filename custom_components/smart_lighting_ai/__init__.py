@@ -79,7 +79,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
     await data.pipeline.async_start()
     entry.async_on_unload(data.pipeline.async_stop)
 
-    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
+    data.bus_device_id = (
+        dr.async_get(hass)
+        .async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
+        .id
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await data.coordinator.async_config_entry_first_refresh()
     entry.async_on_unload(watch_bus_connection(hass, entry, bus))

@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
+from .compat import child_device_info
 from .const import CONF_BUS_TYPE, CONF_GROUP_NAME, CONF_GROUPS, DOMAIN
 from .runtime import SmartLightingConfigEntry
 
@@ -47,10 +48,11 @@ class SmartLightingGroupEntity(Entity):
         self._data = entry.runtime_data
         key = entry_key(entry)
         self._attr_unique_id = f"{key}-group-{group}{suffix}"
-        self._attr_device_info = DeviceInfo(
+        self._attr_device_info = child_device_info(
+            (DOMAIN, key),
+            self._data.bus_device_id,
             identifiers={(DOMAIN, f"{key}-group-{group}")},
             manufacturer=MANUFACTURER,
             model="DALI group",
             name=group_name(entry, group),
-            via_device=(DOMAIN, key),
         )

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from astral import Observer
+from astral.sun import elevation
 from homeassistant.components.recorder import history
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.recorder import get_instance
-from homeassistant.helpers.sun import get_astral_location
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_GROUPS, CONF_ILLUMINANCE_ENTITIES, CONF_OCCUPANCY_ENTITIES
@@ -93,9 +94,13 @@ def read_weather(hass: HomeAssistant, entity_id: str | None) -> Weather:
 
 
 def sun_elevation(hass: HomeAssistant, when: datetime) -> float:
-    """Sun elevation in degrees at the home's location."""
-    location, _elevation = get_astral_location(hass)
-    return float(location.solar_elevation(when))
+    """Sun elevation in degrees at the home's location.
+
+    Computed with astral (which Home Assistant ships) rather than ``helpers.sun``, whose
+    ``get_astral_location`` 2026.7 deprecated and whose replacement 2025.4 lacks.
+    """
+    observer = Observer(hass.config.latitude, hass.config.longitude, hass.config.elevation)
+    return float(elevation(observer, when))
 
 
 def _number(value: Any) -> float | None:

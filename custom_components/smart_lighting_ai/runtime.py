@@ -36,6 +36,7 @@ class SmartLightingData:
     telemetry: Telemetry
     options: dict[str, Any]
     auto_control: dict[int, bool] = field(default_factory=dict)
+    bus_device_id: str | None = None  # the bus interface's device in the device registry
 
 
 type SmartLightingConfigEntry = ConfigEntry[SmartLightingData]

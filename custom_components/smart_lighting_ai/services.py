@@ -17,11 +17,11 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.service import async_extract_referenced_entity_ids
 from homeassistant.helpers.typing import VolSchemaType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from .compat import referenced_entity_ids
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN
 from .dali import DaliError, scan_bus
 from .exceptions import bus_error, database_unavailable
@@ -149,7 +149,7 @@ def resolve_group_lights(
     not one of our group lights is an error.
     """
     registry = er.async_get(hass)
-    selected = async_extract_referenced_entity_ids(hass, call)
+    selected = referenced_entity_ids(hass, call)
     named = set(selected.referenced)
     found = []
     for entity_id in sorted(named | selected.indirectly_referenced):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import restore_state
+from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -16,6 +19,25 @@ from custom_components.smart_lighting_ai.dali.backends.simulated import Simulate
 from custom_components.smart_lighting_ai.runtime import SmartLightingData
 
 OFFICE_START = datetime(2026, 3, 10, 18, 0, 0, tzinfo=UTC)  # 11:00 in the harness's San Diego
+
+
+def restore_states(hass: HomeAssistant, states: list[State]) -> None:
+    """Make ``states`` what entities restore at their next start, as after a restart.
+
+    The harness's ``mock_restore_cache`` (phacc 0.13.375) fills ``last_states``; Home Assistant
+    2026.11 looks stored states up by entity registry id instead, so for an entity already in the
+    registry (as after a real restart) the state is filed under its registry id too.
+    """
+    mock_restore_cache(hass, states)
+    data: Any = restore_state.async_get(hass)
+    if hasattr(data, "last_states_by_entity_registry_id"):  # Home Assistant 2026.11
+        registry = er.async_get(hass)
+        for entity_id, stored in data.last_states.items():
+            if (entry := registry.async_get(entity_id)) is not None:
+                stored.entity_registry_id = entry.id
+                data.last_states_by_entity_registry_id[entry.id] = stored
+            else:
+                data.last_states_by_entity_id[entity_id] = stored
 
 
 def runtime(entry: MockConfigEntry) -> SmartLightingData:

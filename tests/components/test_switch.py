@@ -7,11 +7,11 @@ from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_lighting_ai.const import DOMAIN
 
-from .common import runtime
+from .common import restore_states, runtime
 
 ROOMS = {
     "groups": {
@@ -80,7 +80,6 @@ async def test_state_is_restored_after_restart(
     hass: HomeAssistant, rooms_entry: MockConfigEntry
 ) -> None:
     room = {"room_configured": True}
-    mock_restore_cache(hass, [State(SWITCH_0, STATE_OFF, room), State(SWITCH_1, STATE_ON, room)])
     er.async_get(hass).async_get_or_create(
         "switch",
         DOMAIN,
@@ -93,6 +92,7 @@ async def test_state_is_restored_after_restart(
         "simulated-group-1-auto",
         suggested_object_id="dali_group_1_automatic_control",
     )
+    restore_states(hass, [State(SWITCH_0, STATE_OFF, room), State(SWITCH_1, STATE_ON, room)])
     assert await hass.config_entries.async_setup(rooms_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(SWITCH_0).state == STATE_OFF
