@@ -32,7 +32,7 @@ from .dali import (
     scan_bus,
 )
 from .database import async_acquire_store, async_release_store
-from .entity import bus_device_info
+from .entity import bus_device_info, entry_key
 from .http import async_register_views
 from .overrides import OverrideManager
 from .pipeline import DataPipeline
@@ -91,6 +91,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry
         entry.async_on_unload(unsubscribe)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SmartLightingConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let a user delete a group's device once the bus no longer has that group.
+
+    Not done automatically: a scan on a noisy line can miss a group that still exists, and
+    removing its device would take the entities' names, areas and history with it.
+    """
+    key = entry_key(entry)
+    current = {(DOMAIN, key)} | {
+        (DOMAIN, f"{key}-group-{n}") for n in entry.runtime_data.controller.groups
+    }
+    return device.identifiers.isdisjoint(current)
 
 
 async def _async_connect(entry: SmartLightingConfigEntry) -> DaliBus:

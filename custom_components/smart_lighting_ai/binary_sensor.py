@@ -65,6 +65,7 @@ class BusBinarySensor(BinarySensorEntity):
     """A health signal of the bus entry."""
 
     _attr_has_entity_name = True
+    _attr_should_poll = False  # pushed on changes, refreshed once a minute
     _attr_entity_category = EntityCategory.DIAGNOSTIC
     entity_description: BusBinarySensorDescription
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
@@ -15,12 +12,12 @@ from .runtime import SmartLightingConfigEntry
 MANUFACTURER = "Smart Lighting AI"
 
 
-def entry_key(entry: ConfigEntry[Any]) -> str:
+def entry_key(entry: SmartLightingConfigEntry) -> str:
     """The stable key of a bus entry: its unique_id (the entry id when it has none)."""
     return entry.unique_id or entry.entry_id
 
 
-def bus_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
+def bus_device_info(entry: SmartLightingConfigEntry) -> DeviceInfo:
     """The device that stands for the DALI bus interface."""
     return DeviceInfo(
         identifiers={(DOMAIN, entry_key(entry))},
@@ -30,7 +27,7 @@ def bus_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
     )
 
 
-def group_name(entry: ConfigEntry[Any], group: int) -> str:
+def group_name(entry: SmartLightingConfigEntry, group: int) -> str:
     """The room name from the options, or "DALI group n"."""
     room = entry.options.get(CONF_GROUPS, {}).get(str(group), {})
     return str(room.get(CONF_GROUP_NAME) or f"DALI group {group}")
@@ -40,6 +37,7 @@ class SmartLightingGroupEntity(Entity):
     """An entity that belongs to one DALI group's device."""
 
     _attr_has_entity_name = True
+    _attr_should_poll = False  # every group entity is pushed by the controller or coordinator
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int, suffix: str = "") -> None:
         """Attach the entity to group ``group`` of ``entry``'s bus."""

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
@@ -15,6 +13,7 @@ from .const import DB_FILENAME, DOMAIN
 from .dali import DaliBus
 from .predictor import OpenAIPredictor
 from .predictor.openai_predictor import AUTH_FAILED
+from .runtime import SmartLightingConfigEntry
 
 ISSUE_BUS_DISCONNECTED = "bus_disconnected"
 ISSUE_API_KEY_REJECTED = "api_key_rejected"
@@ -23,14 +22,14 @@ ISSUE_UNDECRYPTABLE = "undecryptable_profiles"
 BUS_DOWN_GRACE_S = 180
 
 
-def issue_id(kind: str, entry: ConfigEntry[Any]) -> str:
+def issue_id(kind: str, entry: SmartLightingConfigEntry) -> str:
     """The id of ``kind`` for ``entry``."""
     return f"{kind}_{entry.entry_id}"
 
 
 def async_raise_issue(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: SmartLightingConfigEntry,
     kind: str,
     *,
     fixable: bool = False,
@@ -51,12 +50,12 @@ def async_raise_issue(
     )
 
 
-def async_clear_issue(hass: HomeAssistant, entry: ConfigEntry[Any], kind: str) -> None:
+def async_clear_issue(hass: HomeAssistant, entry: SmartLightingConfigEntry, kind: str) -> None:
     """Remove ``kind`` for ``entry`` once the cause is gone."""
     ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry))
 
 
-def check_api_key(hass: HomeAssistant, entry: ConfigEntry[Any], predictor: object) -> None:
+def check_api_key(hass: HomeAssistant, entry: SmartLightingConfigEntry, predictor: object) -> None:
     """Raise the fixable "API key rejected" issue while the model rejects the key."""
     if isinstance(predictor, OpenAIPredictor) and predictor.last_error == AUTH_FAILED:
         async_raise_issue(hass, entry, ISSUE_API_KEY_REJECTED, fixable=True)
@@ -64,7 +63,7 @@ def check_api_key(hass: HomeAssistant, entry: ConfigEntry[Any], predictor: objec
         async_clear_issue(hass, entry, ISSUE_API_KEY_REJECTED)
 
 
-def check_database(hass: HomeAssistant, entry: ConfigEntry[Any], healthy: bool) -> None:
+def check_database(hass: HomeAssistant, entry: SmartLightingConfigEntry, healthy: bool) -> None:
     """Raise or clear the "database unhealthy" issue after a health check."""
     if healthy:
         async_clear_issue(hass, entry, ISSUE_DATABASE_UNHEALTHY)
@@ -73,7 +72,7 @@ def check_database(hass: HomeAssistant, entry: ConfigEntry[Any], healthy: bool) 
 
 
 def watch_bus_connection(
-    hass: HomeAssistant, entry: ConfigEntry[Any], bus: DaliBus
+    hass: HomeAssistant, entry: SmartLightingConfigEntry, bus: DaliBus
 ) -> Callable[[], None]:
     """Raise "bus disconnected" when the interface stays down for a few minutes."""
     pending: list[Callable[[], None]] = []

@@ -1,20 +1,32 @@
-"""A sensor per group with the last decision, so a user sees why the lights did what they did."""
+"""Sensors: the last decision and the estimated energy of every group; today's AI usage."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity
-from homeassistant.const import PERCENTAGE
-from homeassistant.core import HomeAssistant
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
+from .const import CONF_PREDICTOR, CONF_RATED_WATTS, DEFAULT_WATTS_PER_GEAR, PREDICTOR_OPENAI
 from .coordinator import SmartLightingCoordinator, decision_attributes
-from .energy import EnergySensor
-from .entity import SmartLightingGroupEntity
+from .entity import SmartLightingGroupEntity, bus_device_info, entry_key
+from .predictor.lamp import light_output
 from .runtime import SmartLightingConfigEntry
-from .usage_sensors import USAGE, UsageSensor
+from .setpoints import pct_from_level
 
 PARALLEL_UPDATES = 0
 
@@ -29,7 +41,26 @@ async def async_setup_entry(
     entities: list[SensorEntity] = [DecisionSensor(entry, n) for n in groups]
     entities += [EnergySensor(entry, n) for n in groups]
     entities += [UsageSensor(entry, description) for description in USAGE]
+    if uses_ai(entry):
+        _enable_usage_sensors(hass, entry)
     async_add_entities(entities)
+
+
+def uses_ai(entry: SmartLightingConfigEntry) -> bool:
+    """Whether the entry asks the OpenAI-compatible predictor."""
+    return entry.options.get(CONF_PREDICTOR) == PREDICTOR_OPENAI
+
+
+def _enable_usage_sensors(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
+    """Enable the AI usage sensors we disabled while the local predictor was in use."""
+    registry = er.async_get(hass)
+    unique_ids = {f"{entry_key(entry)}-{description.key}" for description in USAGE}
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if (
+            entity.unique_id in unique_ids
+            and entity.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        ):
+            registry.async_update_entity(entity.entity_id, disabled_by=None)
 
 
 class DecisionSensor(
@@ -57,3 +88,152 @@ class DecisionSensor(
         """Reason, source, confidence, colour temperature and whether it was applied."""
         record = (self.coordinator.data or {}).get(self._group)
         return decision_attributes(record) if record else None
+
+
+ACCUMULATE_EVERY = timedelta(seconds=60)
+
+
+def rated_watts(entry: SmartLightingConfigEntry, group: int) -> float:
+    """The group's rated power: the option, or 10 W per member gear."""
+    configured = entry.options.get(CONF_RATED_WATTS, {}).get(str(group))
+    if configured is not None:
+        return float(configured)
+    return DEFAULT_WATTS_PER_GEAR * len(entry.runtime_data.controller.groups[group].members)
+
+
+class EnergySensor(SmartLightingGroupEntity, RestoreSensor):
+    """kWh the group's lamps used, estimated from their level over time.
+
+    Unavailable while the bus is disconnected, and nothing is counted for that time: the level
+    the lamps are at is then unknown.
+    """
+
+    _attr_translation_key = "energy"
+    _attr_device_class = SensorDeviceClass.ENERGY
+    _attr_state_class = SensorStateClass.TOTAL_INCREASING
+    _attr_native_unit_of_measurement = UnitOfEnergy.KILO_WATT_HOUR
+    _attr_suggested_display_precision = 3
+
+    def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
+        """Create the energy sensor of group ``group``."""
+        super().__init__(entry, group, "-energy")
+        self._watts = rated_watts(entry, group)
+        self._kwh = 0.0
+        self._since = dt_util.utcnow()
+        self._output = self._current_output()
+
+    @property
+    def native_value(self) -> float:
+        """Energy so far in kWh."""
+        return round(self._kwh, 6)
+
+    async def async_added_to_hass(self) -> None:
+        """Continue from the last value and follow the group's level."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_sensor_data()) is not None:
+            value = last.native_value
+            self._kwh = float(value) if isinstance(value, int | float) else 0.0
+        self._since = dt_util.utcnow()
+        self.async_on_remove(self._data.controller.add_listener(self._group_changed))
+        self.async_on_remove(self._data.bus.add_connection_listener(self._connection_changed))
+        self.async_on_remove(async_track_time_interval(self.hass, self._tick, ACCUMULATE_EVERY))
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the bus is disconnected."""
+        return self._data.bus.connected
+
+    def _current_output(self) -> float:
+        if not self._data.bus.connected:
+            return 0.0
+        state = self._data.controller.states[self._group]
+        return light_output(pct_from_level(state.level))
+
+    @callback
+    def _connection_changed(self, _connected: bool) -> None:
+        self._accumulate(dt_util.utcnow())
+        self._output = self._current_output()
+        self.async_write_ha_state()
+
+    def _accumulate(self, now: datetime) -> None:
+        hours = max(0.0, (now - self._since).total_seconds()) / 3600
+        self._kwh += self._watts * self._output * hours / 1000
+        self._since = now
+
+    @callback
+    def _group_changed(self, group: int) -> None:
+        if group == self._group:
+            self._accumulate(dt_util.utcnow())
+            self._output = self._current_output()
+            self.async_write_ha_state()
+
+    @callback
+    def _tick(self, now: datetime) -> None:
+        self._accumulate(now)
+        self.async_write_ha_state()
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageDescription(SensorEntityDescription):
+    """Which of today's telemetry counters a sensor shows."""
+
+    counters: tuple[str, ...]
+
+
+USAGE = (
+    UsageDescription(
+        key="ai_calls_today", translation_key="ai_calls_today", counters=("ai_calls",)
+    ),
+    UsageDescription(
+        key="ai_tokens_today",
+        translation_key="ai_tokens_today",
+        counters=("tokens_in", "tokens_out"),
+    ),
+    UsageDescription(
+        key="ai_cost_today",
+        translation_key="ai_cost_today",
+        counters=("cost",),
+        suggested_display_precision=4,
+    ),
+)
+
+
+class UsageSensor(SensorEntity):
+    """One of today's AI usage figures, updated after every cycle.
+
+    Disabled by default while the local predictor is in use (they would only ever show zero),
+    and enabled again when the OpenAI-compatible one is chosen.
+    """
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_state_class = SensorStateClass.TOTAL
+    entity_description: UsageDescription
+
+    def __init__(self, entry: SmartLightingConfigEntry, description: UsageDescription) -> None:
+        """Create ``description`` for ``entry``'s bus."""
+        self.entity_description = description
+        self._telemetry = entry.runtime_data.telemetry
+        self._attr_unique_id = f"{entry_key(entry)}-{description.key}"
+        self._attr_device_info = bus_device_info(entry)
+        self._attr_entity_registry_enabled_default = uses_ai(entry)
+
+    @property
+    def last_reset(self) -> datetime:
+        """The counters start again every local midnight."""
+        return dt_util.start_of_local_day()
+
+    @property
+    def native_value(self) -> float | int:
+        """Today's value (whole numbers for counts)."""
+        value = sum(self._telemetry.today.get(c, 0.0) for c in self.entity_description.counters)
+        return int(value) if float(value).is_integer() else value
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the telemetry flushes."""
+        self.async_on_remove(self._telemetry.add_listener(self._flushed))
+
+    @callback
+    def _flushed(self) -> None:
+        self.async_write_ha_state()
