@@ -58,6 +58,7 @@ from .predictor_factory import async_create_client
 
 CONF_GROUP = "group"
 CONF_REMOVE = "remove"
+EXAMPLE_LOCAL_BASE_URL = "http://192.168.1.10:8080/v1"  # shown as an example of a local server
 MAX_NAME_LENGTH = 50
 RANGES = {CONF_FEATURE_WINDOW: (1, 60), CONF_RETENTION_DAYS: (1, 365)}
 OCCUPANCY_CLASSES = ["occupancy", "motion", "presence"]
@@ -108,7 +109,14 @@ class SmartLightingOptionsFlow(OptionsFlow):
                 return self.async_create_entry(data=new)
         current = {**options, **(user_input or {})}
         return self.async_show_form(
-            step_id="predictor", data_schema=_predictor_schema(current), errors=errors
+            step_id="predictor",
+            data_schema=_predictor_schema(current),
+            errors=errors,
+            # URLs stay out of strings.json (hassfest): the texts name them by placeholder
+            description_placeholders={
+                "default_url": DEFAULT_BASE_URL,
+                "example_url": EXAMPLE_LOCAL_BASE_URL,
+            },
         )
 
     async def _check_predictor(self, user_input: dict[str, Any]) -> dict[str, str]:

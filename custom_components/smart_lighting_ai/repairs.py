@@ -10,12 +10,19 @@ from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 
 from .const import CONF_BASE_URL
 from .predictor import CannotConnect, InvalidAuth, validate_api_key
 from .predictor_factory import async_create_client
 from .repairs_issues import ISSUE_API_KEY_REJECTED, ISSUE_UNDECRYPTABLE
+
+
+def _issue_placeholders(flow: RepairsFlow) -> dict[str, str] | None:
+    """The placeholders the issue was raised with (its groups), for the fix flow's texts."""
+    issue = ir.async_get(flow.hass).async_get_issue(flow.handler, flow.issue_id)
+    return None if issue is None else issue.translation_placeholders
 
 
 class PurgeProfilesFlow(RepairsFlow):
@@ -41,7 +48,9 @@ class PurgeProfilesFlow(RepairsFlow):
                 return self.async_abort(reason="not_loaded")
             await entry.runtime_data.profiles.async_purge_undecryptable()
             return self.async_create_entry(data={})
-        return self.async_show_form(step_id="confirm")
+        return self.async_show_form(
+            step_id="confirm", description_placeholders=_issue_placeholders(self)
+        )
 
 
 class NewApiKeyFlow(RepairsFlow):

@@ -144,6 +144,8 @@ async def test_wrong_key_gives_a_fixable_repair_and_defaults(
     )
     flow = await response.json()
     assert flow["step_id"] == "confirm"
+    # the step's text names the groups (an issue with a fix flow shows no text of its own)
+    assert flow["description_placeholders"]["groups"] == issue.translation_placeholders["groups"]
     response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
     assert (await response.json())["type"] == "create_entry"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue.issue_id) is None
