@@ -35,7 +35,7 @@ from .database import async_acquire_store, async_release_store
 from .entity import bus_device_info, entry_key
 from .http import async_register_views
 from .overrides import OverrideManager
-from .pipeline import DataPipeline
+from .pipeline import DataPipeline, pipeline_state_store
 from .predictor_factory import async_create_predictor
 from .profiles import ProfileManager, ensure_key
 from .repairs_issues import check_api_key, check_database, watch_bus_connection
@@ -190,6 +190,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
 async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
     """Forget the saved inventory and the stored rows of a removed bus."""
     await InventoryStore(hass, entry.entry_id).async_remove()
+    await pipeline_state_store(hass, entry.entry_id).async_remove()
     if (store := await async_acquire_store(hass, entry.entry_id)) is not None:
         await store.delete_entry(entry.entry_id)
     await async_release_store(hass, entry.entry_id)

@@ -47,6 +47,11 @@ type CycleHook = Callable[[], Awaitable[Any]]
 PRESENCE_DEBOUNCE = timedelta(seconds=30)
 
 
+def pipeline_state_store(hass: HomeAssistant, entry_id: str) -> HaStore[dict[str, Any]]:
+    """Where the pipeline of entry ``entry_id`` keeps its state (the last prune) in .storage."""
+    return HaStore(hass, 1, f"{DOMAIN}.pipeline.{entry_id}")
+
+
 class DataPipeline:
     """Feature rows in, old rows out, for one entry."""
 
@@ -63,9 +68,7 @@ class DataPipeline:
         self._controller = controller
         self.store = store
         self._collector = FeatureCollector(hass, controller)
-        self._state: HaStore[dict[str, Any]] = HaStore(
-            hass, 1, f"{DOMAIN}.pipeline.{entry.entry_id}"
-        )
+        self._state = pipeline_state_store(hass, entry.entry_id)
         self._lock = asyncio.Lock()
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self.after_aggregation: list[CycleHook] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -52,14 +53,19 @@ async def test_unload_closes_the_bus(hass: HomeAssistant, loaded_entry: MockConf
     assert not bus.connected
 
 
-async def test_remove_forgets_the_inventory(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
+async def test_remove_forgets_the_inventory_and_the_pipeline_state(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
-    store_path = runtime(loaded_entry).inventory_store._store.path
+    await runtime(loaded_entry).pipeline.async_prune()  # saves the time of the last prune
     await hass.async_block_till_done()
+    keys = {
+        f"{DOMAIN}.inventory.{loaded_entry.entry_id}",
+        f"{DOMAIN}.pipeline.{loaded_entry.entry_id}",
+    }
+    assert keys <= set(hass_storage)  # the harness keeps .storage in this dict
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
-    assert not __import__("os").path.exists(store_path)
+    assert keys.isdisjoint(hass_storage)
 
 
 async def test_unknown_bus_type_is_a_setup_error(hass: HomeAssistant) -> None:
