@@ -32,7 +32,7 @@ from .dali import (
     scan_bus,
 )
 from .database import async_acquire_store, async_release_store
-from .entity import bus_device_info, entry_key
+from .entity import bus_device_info, bus_identifier, group_identifier
 from .http import async_register_views
 from .overrides import OverrideManager
 from .pipeline import DataPipeline, pipeline_state_store
@@ -101,10 +101,8 @@ async def async_remove_config_entry_device(
     Not done automatically: a scan on a noisy line can miss a group that still exists, and
     removing its device would take the entities' names, areas and history with it.
     """
-    key = entry_key(entry)
-    current = {(DOMAIN, key)} | {
-        (DOMAIN, f"{key}-group-{n}") for n in entry.runtime_data.controller.groups
-    }
+    groups = entry.runtime_data.controller.groups
+    current = {bus_identifier(entry)} | {group_identifier(entry, n) for n in groups}
     return device.identifiers.isdisjoint(current)
 
 

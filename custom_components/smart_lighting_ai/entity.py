@@ -17,10 +17,20 @@ def entry_key(entry: SmartLightingConfigEntry) -> str:
     return entry.unique_id or entry.entry_id
 
 
+def bus_identifier(entry: SmartLightingConfigEntry) -> tuple[str, str]:
+    """The device-registry identifier of the bus interface's device."""
+    return (DOMAIN, entry_key(entry))
+
+
+def group_identifier(entry: SmartLightingConfigEntry, group: int) -> tuple[str, str]:
+    """The device-registry identifier of group ``group``'s device."""
+    return (DOMAIN, f"{entry_key(entry)}-group-{group}")
+
+
 def bus_device_info(entry: SmartLightingConfigEntry) -> DeviceInfo:
     """The device that stands for the DALI bus interface."""
     return DeviceInfo(
-        identifiers={(DOMAIN, entry_key(entry))},
+        identifiers={bus_identifier(entry)},
         manufacturer=MANUFACTURER,
         model=f"DALI interface ({entry.data[CONF_BUS_TYPE]})",
         name=entry.title,
@@ -44,12 +54,11 @@ class SmartLightingGroupEntity(Entity):
         self._entry = entry
         self._group = group
         self._data = entry.runtime_data
-        key = entry_key(entry)
-        self._attr_unique_id = f"{key}-group-{group}{suffix}"
+        self._attr_unique_id = f"{entry_key(entry)}-group-{group}{suffix}"
         self._attr_device_info = child_device_info(
-            (DOMAIN, key),
+            bus_identifier(entry),
             self._data.bus_device_id,
-            identifiers={(DOMAIN, f"{key}-group-{group}")},
+            identifiers={group_identifier(entry, group)},
             manufacturer=MANUFACTURER,
             model="DALI group",
             name=group_name(entry, group),

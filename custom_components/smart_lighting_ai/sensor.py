@@ -54,7 +54,7 @@ def uses_ai(entry: SmartLightingConfigEntry) -> bool:
 def _enable_usage_sensors(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
     """Enable the AI usage sensors we disabled while the local predictor was in use."""
     registry = er.async_get(hass)
-    unique_ids = {f"{entry_key(entry)}-{description.key}" for description in USAGE}
+    unique_ids = {usage_unique_id(entry, description) for description in USAGE}
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         if (
             entity.unique_id in unique_ids
@@ -151,6 +151,15 @@ class EnergySensor(SmartLightingGroupEntity, RestoreSensor):
 
     @callback
     def _connection_changed(self, _connected: bool) -> None:
+        self._output_changed()
+
+    @callback
+    def _group_changed(self, group: int) -> None:
+        if group == self._group:
+            self._output_changed()
+
+    def _output_changed(self) -> None:
+        """Count up to now at the old output, then follow the new one."""
         self._accumulate(dt_util.utcnow())
         self._output = self._current_output()
         self.async_write_ha_state()
@@ -159,13 +168,6 @@ class EnergySensor(SmartLightingGroupEntity, RestoreSensor):
         hours = max(0.0, (now - self._since).total_seconds()) / 3600
         self._kwh += self._watts * self._output * hours / 1000
         self._since = now
-
-    @callback
-    def _group_changed(self, group: int) -> None:
-        if group == self._group:
-            self._accumulate(dt_util.utcnow())
-            self._output = self._current_output()
-            self.async_write_ha_state()
 
     @callback
     def _tick(self, now: datetime) -> None:
@@ -198,6 +200,11 @@ USAGE = (
 )
 
 
+def usage_unique_id(entry: SmartLightingConfigEntry, description: UsageDescription) -> str:
+    """The unique_id of one of the bus's AI usage sensors."""
+    return f"{entry_key(entry)}-{description.key}"
+
+
 class UsageSensor(SensorEntity):
     """One of today's AI usage figures, updated after every cycle.
 
@@ -215,7 +222,7 @@ class UsageSensor(SensorEntity):
         """Create ``description`` for ``entry``'s bus."""
         self.entity_description = description
         self._telemetry = entry.runtime_data.telemetry
-        self._attr_unique_id = f"{entry_key(entry)}-{description.key}"
+        self._attr_unique_id = usage_unique_id(entry, description)
         self._attr_device_info = bus_device_info(entry)
         self._attr_entity_registry_enabled_default = uses_ai(entry)
 
