@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -11,7 +12,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .bus_watch import async_read_back, watch_the_bus
+from .autopilot import Autopilot
 from .const import (
     BUS_TIMEOUT_S,
     CONF_BUS_TYPE,
@@ -21,20 +22,21 @@ from .const import (
     DOMAIN,
     RECONNECT_DELAYS_S,
 )
-from .coordinator import SmartLightingCoordinator
+from .coordinator import BusStateCoordinator
 from .dali import (
     DaliBus,
     DaliConfigError,
     DaliConnectionError,
     DaliError,
     GroupController,
+    Inventory,
     create_backend,
     scan_bus,
 )
 from .database import async_acquire_store, async_release_store
 from .entity import bus_device_info, bus_identifier, group_identifier
 from .http import async_register_views
-from .overrides import OverrideManager
+from .overrides import OverrideManager, override_state_store
 from .pipeline import DataPipeline, pipeline_state_store
 from .predictor_factory import async_create_predictor
 from .profiles import ProfileManager, ensure_key
@@ -55,42 +57,105 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
-    """Connect the bus, load or scan its inventory and set up the group entities."""
-    bus = await _async_connect(entry)
+    """Set up the bus entry; an unexpected error still releases what was opened.
+
+    Home Assistant runs the ``async_on_unload`` callbacks of a setup that raised one of its
+    ``ConfigEntry...`` errors, not of one that raised anything else: hence the translation.
+    """
     try:
-        entry.runtime_data = data = await _async_build_runtime(hass, entry, bus)
-    except BaseException as err:
-        await bus.close()
-        await async_release_store(hass, entry.entry_id)
-        if isinstance(err, DaliError):  # the bus failed during the scan: try again later
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN, translation_key="cannot_connect"
-            ) from err
+        return await _async_setup_entry(hass, entry)
+    except (ConfigEntryError, ConfigEntryNotReady):
         raise
-    await async_read_back(data.controller, list(data.controller.groups))
+    except Exception as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="setup_failed",
+            translation_placeholders={"error": str(err) or type(err).__name__},
+        ) from err
+
+
+async def _async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
+    """Connect the bus, load or scan its inventory and set up the group entities.
+
+    Every resource is released through ``entry.async_on_unload`` as soon as it exists, so a
+    setup that fails half-way (and is retried) leaves nothing open behind it. The state of
+    every group is read before any entity exists; the first decision cycle runs after the
+    entities are set up and cannot fail the setup.
+    """
+    bus = await _async_connect(entry)
+    closing: list[Callable[[], Awaitable[None]]] = [bus.close]
+
+    async def _close() -> None:
+        for step in reversed(closing):
+            await step()
+
+    entry.async_on_unload(_close)
+    inventory_store = InventoryStore(hass, entry.entry_id)
+    controller = GroupController(bus, await _async_inventory(bus, inventory_store))
+    ensure_key(hass, entry)
+    store = await async_acquire_store(hass, entry.entry_id)
+    closing.append(lambda: async_release_store(hass, entry.entry_id))
+    state = BusStateCoordinator(hass, entry, bus, controller)
+    pipeline = DataPipeline(hass, entry, controller, store)
+    overrides = OverrideManager(hass, entry, store)
+    await overrides.async_load()
+    profiles = ProfileManager(hass, entry, store)
+    await profiles.async_load()
+    autopilot = Autopilot(
+        hass,
+        entry,
+        controller=controller,
+        state=state,
+        pipeline=pipeline,
+        overrides=overrides,
+        profiles=profiles,
+        predictor=await async_create_predictor(hass, entry.options),
+    )
+    await autopilot.async_load()
+    telemetry = Telemetry(hass, entry)
+    entry.runtime_data = SmartLightingData(
+        bus, controller, inventory_store, state, pipeline, autopilot, telemetry, dict(entry.options)
+    )
+    await telemetry.async_load()
+    closing.append(telemetry.async_flush)
+
+    await state.async_config_entry_first_refresh()
+    for unsubscribe in (*state.async_follow_the_bus(), *autopilot.async_start()):
+        entry.async_on_unload(unsubscribe)
 
     async def _after_cycle() -> None:
-        await data.coordinator.async_refresh()
-        await data.telemetry.async_flush()
-        check_api_key(hass, entry, data.coordinator.predictor)
+        await telemetry.async_flush()
+        check_api_key(hass, entry, autopilot.predictor)
 
-    data.pipeline.after_aggregation.append(_after_cycle)
-    data.pipeline.health_listeners.append(lambda ok: check_database(hass, entry, ok))
-    await data.pipeline.async_start()
-    entry.async_on_unload(data.pipeline.async_stop)
+    autopilot.after_cycle.append(_after_cycle)
+    pipeline.health_listeners.append(lambda ok: check_database(hass, entry, ok))
+    await pipeline.async_start()
+    entry.async_on_unload(pipeline.async_stop)
 
-    data.bus_device_id = (
+    entry.runtime_data.bus_device_id = (
         dr.async_get(hass)
         .async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
         .id
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    await data.coordinator.async_config_entry_first_refresh()
+    entry.async_create_task(hass, autopilot.async_run_cycle(), f"{DOMAIN} first decision cycle")
     entry.async_on_unload(watch_bus_connection(hass, entry, bus))
-    for unsubscribe in watch_the_bus(hass, entry):
-        entry.async_on_unload(unsubscribe)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
+
+
+async def _async_inventory(bus: DaliBus, inventory_store: InventoryStore) -> Inventory:
+    """The saved inventory, or a scan when there is none (a bus error: try again later)."""
+    if (inventory := await inventory_store.async_load()) is not None:
+        return inventory
+    try:
+        inventory = await scan_bus(bus)
+    except DaliError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="cannot_connect"
+        ) from err
+    await inventory_store.async_save(inventory)
+    return inventory
 
 
 async def async_remove_config_entry_device(
@@ -129,66 +194,16 @@ async def _async_connect(entry: SmartLightingConfigEntry) -> DaliBus:
     return bus
 
 
-async def _async_build_runtime(
-    hass: HomeAssistant, entry: SmartLightingConfigEntry, bus: DaliBus
-) -> SmartLightingData:
-    inventory_store = InventoryStore(hass, entry.entry_id)
-    inventory = await inventory_store.async_load()
-    if inventory is None:
-        inventory = await scan_bus(bus)
-        await inventory_store.async_save(inventory)
-    controller = GroupController(bus, inventory)
-    ensure_key(hass, entry)
-    store = await async_acquire_store(hass, entry.entry_id)
-    pipeline = DataPipeline(hass, entry, controller, store)
-    overrides = OverrideManager(entry, store)
-    await overrides.async_load()
-    profiles = ProfileManager(hass, entry, store)
-    await profiles.async_load()
-    auto_control: dict[int, bool] = {}
-    coordinator = SmartLightingCoordinator(
-        hass,
-        entry,
-        controller=controller,
-        pipeline=pipeline,
-        overrides=overrides,
-        profiles=profiles,
-        predictor=await async_create_predictor(hass, entry.options),
-        auto_control=auto_control,
-    )
-    telemetry = Telemetry(hass, entry)
-    data = SmartLightingData(
-        bus,
-        controller,
-        inventory_store,
-        pipeline,
-        overrides,
-        coordinator,
-        profiles,
-        telemetry,
-        dict(entry.options),
-        auto_control,
-    )
-    entry.runtime_data = data
-    await telemetry.async_load()
-    return data
-
-
 async def async_unload_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
-    """Unload the entities and close the bus."""
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded:
-        entry.runtime_data.pipeline.async_stop()  # no cycle may start on a closing bus
-        await entry.runtime_data.telemetry.async_flush()
-        await entry.runtime_data.bus.close()
-        await async_release_store(hass, entry.entry_id)
-    return unloaded
+    """Unload the entities; the rest is released through ``async_on_unload``."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
     """Forget the saved inventory and the stored rows of a removed bus."""
     await InventoryStore(hass, entry.entry_id).async_remove()
     await pipeline_state_store(hass, entry.entry_id).async_remove()
+    await override_state_store(hass, entry.entry_id).async_remove()
     if (store := await async_acquire_store(hass, entry.entry_id)) is not None:
         await store.delete_entry(entry.entry_id)
     await async_release_store(hass, entry.entry_id)

@@ -1,19 +1,28 @@
-"""The decision coordinator: features -> predictor -> policy -> DALI bus.
+"""The decision loop: features -> predictor -> policy -> DALI bus, with one owner.
 
-One cycle runs after every aggregation (and on the entry's first refresh).
-Each decision is stored with its reason and source and whether it was
-applied (or why not); applied setpoints are logged "DALI applied setpoint".
+Its triggers, all registered in :meth:`Autopilot.async_start`:
+- an aggregation finished (every feature window, an arrival, ``aggregate_now``);
+- automatic control switched back on for a group (a cycle a moment later);
+- a change nobody here made (a person, an automation, a wall panel): not a cycle, but an
+  override that holds the group, taken in memory at once and stored after the bus command.
+
+Each decision is stored with its reason and source and whether it was applied (or why
+not); applied setpoints are logged "DALI applied setpoint". An automatic command re-checks
+inside the bus transaction, right before its first frame, that the group is still under
+automatic control and not overridden: a person's change that was queued or seen meanwhile
+always wins.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -21,13 +30,13 @@ from .const import (
     CONF_ANTI_FLICKER,
     CONF_SHADOW_MODE,
     DEFAULT_ANTI_FLICKER,
-    DOMAIN,
     LOGGER,
 )
-from .dali import DaliError, GroupController
+from .coordinator import BusStateCoordinator
+from .dali import ChangeWithdrawn, DaliError, GroupController, GroupState
 from .dali.conversions import fade_code, kelvin_limits, kelvin_to_mirek, mirek_to_kelvin
 from .features import rooms_from_options
-from .overrides import OverrideManager
+from .overrides import ORIGIN_BUS, Override, OverrideManager
 from .pipeline import DataPipeline
 from .predictor import Decision, Features, GroupLimits, Predictor
 from .predictor.policy import GroupSituation, PolicySettings, skip_reason
@@ -39,6 +48,8 @@ from .store import StoreError
 
 STALE_WINDOWS = 2  # a feature row older than two windows is not acted upon
 BELOW_TARGET = 0.9  # under 90 % of the target illuminance a room counts as too dark
+SKIP_CHANGED_MEANWHILE = "changed by someone else while waiting for the bus"
+AUTO_ON_COOLDOWN_S = 1.0  # switches flipped together give one cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +62,16 @@ class DecisionRecord:
     decided_at: datetime
 
 
-class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]]):
-    """Decides and applies setpoints for the groups under automatic control."""
+@dataclass(frozen=True, slots=True)
+class ManualChange:
+    """An override held for a person's command that has not reached the bus yet."""
 
-    config_entry: SmartLightingConfigEntry
+    override: Override
+    previous: Override | None
+
+
+class Autopilot:
+    """Decides and applies setpoints for the groups under automatic control."""
 
     def __init__(
         self,
@@ -62,32 +79,123 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         entry: SmartLightingConfigEntry,
         *,
         controller: GroupController,
+        state: BusStateCoordinator,
         pipeline: DataPipeline,
         overrides: OverrideManager,
         profiles: ProfileManager,
         predictor: Predictor,
-        auto_control: dict[int, bool],
     ) -> None:
         """Decide for ``entry``'s groups with ``predictor``."""
-        super().__init__(
+        self._hass = hass
+        self.config_entry = entry
+        self._controller = controller
+        self._state = state
+        self._pipeline = pipeline
+        self.overrides = overrides
+        self.profiles = profiles
+        self.predictor = predictor
+        self.auto_control: dict[int, bool] = {}
+        self.records: dict[int, DecisionRecord] = {}
+        self.after_cycle: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._last_change: dict[int, datetime] = {}
+        self._cycle_lock = asyncio.Lock()
+        self._auto_on = Debouncer(
             hass,
             LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} decisions",
-            update_interval=None,
-            always_update=False,
+            cooldown=AUTO_ON_COOLDOWN_S,
+            immediate=False,
+            function=self.async_run_cycle,
         )
-        self._controller = controller
-        self._pipeline = pipeline
-        self._overrides = overrides
-        self._profiles = profiles
-        self.predictor = predictor
-        self._auto_control = auto_control
-        self._last_change: dict[int, datetime] = {}
-        self._restored: dict[int, DecisionRecord] = {}
         self.decisions_made = 0
-        self._cycle_lock = asyncio.Lock()
         self.decisions_applied = 0
+
+    # triggers --------------------------------------------------------------------
+
+    @callback
+    def async_start(self) -> list[CALLBACK_TYPE]:
+        """Register the loop's triggers; returns what undoes them."""
+        self._pipeline.after_aggregation.append(self.async_run_cycle)
+
+        def _stop() -> None:
+            self._pipeline.after_aggregation.remove(self.async_run_cycle)
+            self._auto_on.async_shutdown()
+
+        return [self._state.add_manual_change_listener(self._changed_by_someone_else), _stop]
+
+    @callback
+    def set_auto_control(self, group: int, enabled: bool) -> None:
+        """Switch automatic control of ``group``; switching it on hands the group back now."""
+        was = self.auto_control.get(group, False)
+        self.auto_control[group] = enabled
+        if enabled and not was:
+            self.forget_last_change(group)
+            self._auto_on.async_schedule_call()
+
+    @callback
+    def _changed_by_someone_else(self, group: int, state: GroupState | None) -> None:
+        """A wall panel or another master: hold the group now, store it once read back."""
+        if not self.auto_control.get(group):
+            return
+        if state is None:
+            self.overrides.hold(group, ORIGIN_BUS)
+            return
+        override, _ = self.overrides.hold(
+            group, ORIGIN_BUS, is_on=state.is_on, brightness_pct=pct_from_level(state.level)
+        )
+        self.config_entry.async_create_task(
+            self._hass, self.overrides.async_save(override), "smart_lighting_ai override"
+        )
+
+    # a person's command ------------------------------------------------------------
+
+    @callback
+    def person_change_started(
+        self, group: int, origin: str, level: int | None
+    ) -> ManualChange | None:
+        """Hold ``group`` for a person's command before it goes to the bus (no await)."""
+        if not self.auto_control.get(group):
+            return None
+        override, previous = self.overrides.hold(
+            group,
+            origin,
+            is_on=level is None or level > 0,
+            brightness_pct=pct_from_level(level) if level is not None else None,
+        )
+        return ManualChange(override, previous)
+
+    @callback
+    def person_change_failed(self, change: ManualChange) -> None:
+        """The command never reached the gear: it is neither an override nor a lesson."""
+        self.overrides.let_go(change.override, change.previous)
+
+    @callback
+    def person_change_done(self, change: ManualChange, level: int | None) -> None:
+        """Store the override and learn from it, after the bus command and without delaying it."""
+        self.config_entry.async_create_task(
+            self._hass, self._async_remember(change, level), "smart_lighting_ai manual change"
+        )
+
+    async def _async_remember(self, change: ManualChange, level: int | None) -> None:
+        await self.overrides.async_save(change.override)
+        decided = self.last_decided_pct(change.override.group)
+        if not level or not decided:
+            return
+        group = change.override.group
+        try:
+            await self.profiles.async_learn(
+                group, pct_from_level(level), decided, self.limits(group)
+            )
+        except (StoreError, ValueError) as err:
+            LOGGER.debug("Offset of group %d not learned: %s", group, err)
+
+    # listeners -----------------------------------------------------------------------
+
+    @callback
+    def add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener()`` after every cycle."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     @property
     def settings(self) -> PolicySettings:
@@ -105,12 +213,12 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         if info.supports_colour_temperature and info.mirek_range:
             warm, cool = kelvin_limits(*info.mirek_range)
             base = GroupLimits(min_kelvin=warm, max_kelvin=cool)
-        limits = self._profiles.limits(group, base)
+        limits = self.profiles.limits(group, base)
         low = min(max(limits.min_kelvin, base.min_kelvin), base.max_kelvin)
         high = max(min(limits.max_kelvin, base.max_kelvin), low)
         return replace(limits, min_kelvin=low, max_kelvin=high)
 
-    async def _async_setup(self) -> None:
+    async def async_load(self) -> None:
         """Load the last stored decision of each group, shown until a new one is made."""
         store = self._pipeline.store
         if store is None:
@@ -129,7 +237,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
                     reason=row.reason,
                     source=row.source,  # type: ignore[arg-type]
                 )
-                self._restored[room.group] = DecisionRecord(
+                self.records[room.group] = DecisionRecord(
                     decision, row.applied, row.skip_reason, row.ts
                 )
 
@@ -163,7 +271,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         return {g: self._with_offset(d, limits[g]) for g, d in decisions.items()}
 
     def _with_offset(self, decision: Decision, limits: GroupLimits) -> Decision:
-        offset = self._profiles.learned_offset(decision.group)
+        offset = self.profiles.learned_offset(decision.group)
         if not offset or decision.brightness_pct <= 0:
             return decision
         pct = limits.clamp_brightness(decision.brightness_pct + offset)
@@ -173,37 +281,39 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
             reason=f"{decision.reason}; {offset:+.0f} % learned from manual changes",
         )
 
-    async def _async_update_data(self) -> dict[int, DecisionRecord]:
-        # cycles never overlap: a presence cycle and a scheduled one see each other's changes
+    async def async_run_cycle(self) -> None:
+        """One decision cycle; cycles never overlap, and a failing one changes nothing."""
         async with self._cycle_lock:
-            return await self._async_cycle()
+            try:
+                await self._async_cycle()
+            except Exception:  # the lights keep working whatever the predictor does
+                LOGGER.exception("Decision cycle failed")
+        for listener in list(self._listeners):
+            listener()
+        for hook in list(self.after_cycle):
+            await hook()
 
-    async def _async_cycle(self) -> dict[int, DecisionRecord]:
-        records = dict(self._restored if self.data is None else self.data)
+    async def _async_cycle(self) -> None:
         try:
             features = await self.async_latest_features()
         except StoreError as err:
             LOGGER.warning("No decision cycle: features could not be read: %s", err)
-            return records
+            return
         if not features:
-            return records
+            return
         decisions = await self.async_predict(features)
         now = dt_util.utcnow()
         for group, decision in decisions.items():
             situation = self._situation(group, now, features[group])
             reason = skip_reason(decision, situation, self.settings)
             if reason is None:
-                try:
-                    await self._apply(group, decision)
-                except DaliError as err:
-                    reason = f"bus error: {err}"
-                else:
+                reason = await self._apply(group, decision)
+                if reason is None:
                     self._last_change[group] = now
-            records[group] = DecisionRecord(decision, reason is None, reason, now)
+            self.records[group] = DecisionRecord(decision, reason is None, reason, now)
             self.decisions_made += 1
             self.decisions_applied += reason is None
-            await self._store_decision(group, records[group])
-        return records
+            await self._store_decision(group, self.records[group])
 
     def _situation(self, group: int, now: datetime, features: Features) -> GroupSituation:
         state = self._controller.states[group]
@@ -211,25 +321,37 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
         lux = features.illuminance_mean
         local = dt_util.as_local(now)
         return GroupSituation(
-            in_schedule=in_schedule(self._profiles.schedule(group), local),
+            in_schedule=in_schedule(self.profiles.schedule(group), local),
             below_target=lux is not None and lux < BELOW_TARGET * self.limits(group).target_lux,
-            auto_enabled=self._auto_control.get(group, False),
-            override_active=self._overrides.is_active(group, now),
+            auto_enabled=self.auto_control.get(group, False),
+            override_active=self.overrides.is_active(group, now),
             level_pct=pct_from_level(state.level),
             kelvin=mirek_to_kelvin(state.mirek) if state.mirek else None,
             seconds_since_last_change=(now - last).total_seconds() if last else None,
         )
 
-    async def _apply(self, group: int, decision: Decision) -> None:
+    async def _apply(self, group: int, decision: Decision) -> str | None:
+        """Send ``decision``; None when it was applied, else why not."""
         info = self._controller.groups[group]
         kelvin = decision.color_temp_kelvin if info.supports_colour_temperature else None
         level = level_from_pct(decision.brightness_pct)
-        await self._controller.apply(
-            group,
-            level=level,
-            mirek=kelvin_to_mirek(kelvin) if kelvin and level else None,
-            fade_code=fade_code(AUTOMATIC_FADE_S),
-        )
+
+        def still_ours() -> bool:  # asked inside the bus transaction, before the first frame
+            return self.auto_control.get(group, False) and not self.overrides.is_active(group)
+
+        try:
+            await self._controller.apply(
+                group,
+                level=level,
+                mirek=kelvin_to_mirek(kelvin) if kelvin and level else None,
+                fade_code=fade_code(AUTOMATIC_FADE_S),
+                guard=still_ours,
+            )
+        except ChangeWithdrawn:
+            LOGGER.info("Decision for DALI group %d withdrawn: %s", group, SKIP_CHANGED_MEANWHILE)
+            return SKIP_CHANGED_MEANWHILE
+        except DaliError as err:
+            return f"bus error: {err}"
         LOGGER.info(
             "DALI applied setpoint to group %d: %.0f %%%s (%s, %s)",
             group,
@@ -238,6 +360,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
             decision.source,
             decision.reason,
         )
+        return None
 
     async def _store_decision(self, group: int, record: DecisionRecord) -> None:
         store = self._pipeline.store
@@ -262,7 +385,7 @@ class SmartLightingCoordinator(DataUpdateCoordinator[dict[int, DecisionRecord]])
 
     def last_decided_pct(self, group: int) -> float | None:
         """The brightness last decided and applied for ``group``, if any."""
-        record = (self.data or {}).get(group)
+        record = self.records.get(group)
         return record.decision.brightness_pct if record and record.applied else None
 
     def forget_last_change(self, group: int) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -14,13 +13,13 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .coordinator import BusStateCoordinator
 from .entity import bus_device_info, entry_key
 from .runtime import SmartLightingConfigEntry, SmartLightingData
 
 PARALLEL_UPDATES = 0
-REFRESH = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,11 +60,10 @@ async def async_setup_entry(
     async_add_entities(BusBinarySensor(entry, description) for description in DESCRIPTIONS)
 
 
-class BusBinarySensor(BinarySensorEntity):
-    """A health signal of the bus entry."""
+class BusBinarySensor(CoordinatorEntity[BusStateCoordinator], BinarySensorEntity):
+    """A health signal of the bus entry, written with every bus-state update and health check."""
 
     _attr_has_entity_name = True
-    _attr_should_poll = False  # pushed on changes, refreshed once a minute
     _attr_entity_category = EntityCategory.DIAGNOSTIC
     entity_description: BusBinarySensorDescription
 
@@ -73,6 +71,7 @@ class BusBinarySensor(BinarySensorEntity):
         self, entry: SmartLightingConfigEntry, description: BusBinarySensorDescription
     ) -> None:
         """Create the sensor ``description`` of ``entry``'s bus."""
+        super().__init__(entry.runtime_data.state)
         self.entity_description = description
         self._data = entry.runtime_data
         self._attr_unique_id = f"{entry_key(entry)}-{description.key}"
@@ -83,17 +82,19 @@ class BusBinarySensor(BinarySensorEntity):
         """Read the signal now."""
         return self.entity_description.is_on(self._data)
 
+    @property
+    def available(self) -> bool:
+        """Always: these sensors report the bus being down, they do not go away with it."""
+        return True
+
     async def async_added_to_hass(self) -> None:
-        """Follow connection changes at once and the rest once a minute and after checks."""
-        self.async_on_remove(self._data.bus.add_connection_listener(self._changed))
-        self._data.pipeline.health_listeners.append(self._changed)
-        self.async_on_remove(lambda: self._data.pipeline.health_listeners.remove(self._changed))
-        self.async_on_remove(async_track_time_interval(self.hass, self._refresh, REFRESH))
+        """Also follow the database health checks."""
+        await super().async_added_to_hass()
+        self._data.pipeline.health_listeners.append(self._health_checked)
+        self.async_on_remove(
+            lambda: self._data.pipeline.health_listeners.remove(self._health_checked)
+        )
 
     @callback
-    def _changed(self, _value: bool) -> None:
-        self.async_write_ha_state()
-
-    @callback
-    def _refresh(self, _now: object) -> None:
+    def _health_checked(self, _ok: bool) -> None:
         self.async_write_ha_state()

@@ -58,5 +58,5 @@ async def async_get_config_entry_diagnostics(
             "last_error": bus.last_error,
         },
         "gear": gear,
-        "auto_control": {str(k): v for k, v in data.auto_control.items()},
+        "auto_control": {str(k): v for k, v in data.autopilot.auto_control.items()},
     }

@@ -12,15 +12,13 @@ from homeassistant.components.light import (
     LightEntity,
     LightEntityFeature,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, LOGGER
+from .coordinator import BusStateCoordinator
 from .dali import (
     DaliError,
-    DaliNotConnectedError,
-    DaliTimeoutError,
     GroupState,
     UnknownGroupError,
 )
@@ -31,11 +29,10 @@ from .dali.conversions import (
     mirek_to_kelvin,
 )
 from .entity import SmartLightingGroupEntity
-from .exceptions import bus_error
+from .exceptions import dali_error
 from .overrides import origin_of
 from .runtime import SmartLightingConfigEntry
-from .setpoints import brightness_to_level, level_to_brightness, pct_from_level
-from .store import StoreError
+from .setpoints import brightness_to_level, level_to_brightness
 
 PARALLEL_UPDATES = 0
 
@@ -49,15 +46,16 @@ async def async_setup_entry(
     async_add_entities(DaliGroupLight(entry, n) for n in entry.runtime_data.controller.groups)
 
 
-class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
-    """A DALI group driven with group-addressed commands."""
+class DaliGroupLight(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEntity, LightEntity):
+    """A DALI group driven with group-addressed commands, showing the bus-state coordinator."""
 
     _attr_name = None
     _attr_supported_features = LightEntityFeature.TRANSITION
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
         """Create the light of group ``group``."""
-        super().__init__(entry, group)
+        CoordinatorEntity.__init__(self, entry.runtime_data.state)
+        SmartLightingGroupEntity.__init__(self, entry, group)
         info = self._data.controller.group(group)
         self._requested_brightness: int | None = None
         self._requested_kelvin: int | None = None
@@ -72,25 +70,10 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
             self._attr_supported_color_modes = {ColorMode.BRIGHTNESS}
             self._attr_color_mode = ColorMode.BRIGHTNESS
 
-    async def async_added_to_hass(self) -> None:
-        """Follow group state and bus connection changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._data.controller.add_listener(self._group_changed))
-        self.async_on_remove(self._data.bus.add_connection_listener(self._connection_changed))
-
-    @callback
-    def _group_changed(self, group: int) -> None:
-        if group == self._group:
-            self.async_write_ha_state()
-
-    @callback
-    def _connection_changed(self, _connected: bool) -> None:
-        self.async_write_ha_state()
-
     @property
     def available(self) -> bool:
         """Unavailable while the bus is disconnected."""
-        return self._data.bus.connected
+        return self.coordinator.connected
 
     @property
     def is_on(self) -> bool:
@@ -120,7 +103,7 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
 
     @property
     def _state(self) -> GroupState:
-        return self._data.controller.states[self._group]
+        return self.coordinator.state(self._group)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on, set brightness, colour temperature and fade in one transaction."""
@@ -146,41 +129,21 @@ class DaliGroupLight(SmartLightingGroupEntity, LightEntity):
         await self._apply(level=0, mirek=None, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
 
     async def _apply(self, *, level: int | None, mirek: int | None, fade: int) -> None:
-        if self._data.auto_control.get(self._group):
-            # Not the coordinator (it drives the bus directly): a person, automation or script.
-            # Recorded before the command goes out, so a decision cycle running meanwhile
-            # cannot undo it.
-            await self._data.overrides.async_record(
-                self._group,
-                origin_of(self._context),
-                is_on=level is None or level > 0,
-                brightness_pct=pct_from_level(level) if level is not None else None,
-            )
-            await self._learn(level)
+        """Send a person's (or automation's) change: to the bus first, stored after.
+
+        Under automatic control the change holds the group as an override at once (no
+        await), so an automatic command already waiting for the bus withdraws itself;
+        the override is stored and learned from only once the gear took the command.
+        """
+        autopilot = self._data.autopilot
+        change = autopilot.person_change_started(self._group, origin_of(self._context), level)
         try:
             await self._data.controller.apply(self._group, level=level, mirek=mirek, fade_code=fade)
-        except DaliNotConnectedError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="not_connected"
-            ) from err
-        except DaliTimeoutError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="bus_timeout"
-            ) from err
-        except (DaliError, UnknownGroupError) as err:
-            raise bus_error(err) from err
-
-    async def _learn(self, level: int | None) -> None:
-        """A person dimming a light the coordinator had set teaches the room's offset."""
-        decided = self._data.coordinator.last_decided_pct(self._group)
-        if not level or not decided:
-            return
-        try:
-            await self._data.profiles.async_learn(
-                self._group,
-                pct_from_level(level),
-                decided,
-                self._data.coordinator.limits(self._group),
-            )
-        except (StoreError, ValueError) as err:
-            LOGGER.debug("Offset of group %d not learned: %s", self._group, err)
+        except BaseException as err:  # cancelled too: the gear may not have taken it
+            if change is not None:
+                autopilot.person_change_failed(change)
+            if isinstance(err, DaliError | UnknownGroupError):
+                raise dali_error(err) from err
+            raise
+        if change is not None:
+            autopilot.person_change_done(change, level)

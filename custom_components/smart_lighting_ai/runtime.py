@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -13,7 +13,8 @@ from .const import DOMAIN
 from .dali import DaliBus, GroupController, Inventory
 
 if TYPE_CHECKING:
-    from .coordinator import SmartLightingCoordinator
+    from .autopilot import Autopilot
+    from .coordinator import BusStateCoordinator
     from .overrides import OverrideManager
     from .pipeline import DataPipeline
     from .profiles import ProfileManager
@@ -24,19 +25,31 @@ INVENTORY_STORE_VERSION = 1
 
 @dataclass
 class SmartLightingData:
-    """Runtime data of one DALI bus entry."""
+    """Runtime data of one DALI bus entry.
+
+    ``state`` is what the bus shows (entities follow it); ``autopilot`` decides and owns
+    the overrides, the profiles and the automatic-control switches.
+    """
 
     bus: DaliBus
     controller: GroupController
     inventory_store: InventoryStore
+    state: BusStateCoordinator
     pipeline: DataPipeline
-    overrides: OverrideManager
-    coordinator: SmartLightingCoordinator
-    profiles: ProfileManager
+    autopilot: Autopilot
     telemetry: Telemetry
     options: dict[str, Any]
-    auto_control: dict[int, bool] = field(default_factory=dict)
     bus_device_id: str | None = None  # the bus interface's device in the device registry
+
+    @property
+    def overrides(self) -> OverrideManager:
+        """The manual overrides (the autopilot's)."""
+        return self.autopilot.overrides
+
+    @property
+    def profiles(self) -> ProfileManager:
+        """The room profiles (the autopilot's)."""
+        return self.autopilot.profiles
 
 
 type SmartLightingConfigEntry = ConfigEntry[SmartLightingData]

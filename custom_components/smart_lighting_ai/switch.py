@@ -62,7 +62,7 @@ class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):
     @property
     def is_on(self) -> bool:
         """Whether automatic control is on."""
-        return self._data.auto_control.get(self._group, False)
+        return self._data.autopilot.auto_control.get(self._group, False)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Allow automatic control; refused for a group without room settings."""
@@ -72,10 +72,9 @@ class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):
                 translation_key="no_room_settings",
                 translation_placeholders={"group": group_name(self._entry, self._group)},
             )
-        self._set(True)
-        # switching automatic control back on hands the group back to the coordinator
+        # switching automatic control back on hands the group back to the decision loop
         await self._data.overrides.async_clear(self._group)
-        self._data.coordinator.forget_last_change(self._group)
+        self._set(True)
         self.async_write_ha_state()
 
     async def async_turn_off(self, **kwargs: Any) -> None:
@@ -84,4 +83,4 @@ class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):
         self.async_write_ha_state()
 
     def _set(self, enabled: bool) -> None:
-        self._data.auto_control[self._group] = enabled
+        self._data.autopilot.set_auto_control(self._group, enabled)

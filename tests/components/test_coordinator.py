@@ -120,6 +120,7 @@ async def test_a_person_turning_the_light_off_is_honoured(
         blocking=True,
         context=Context(user_id=hass_admin_user.id),
     )
+    await hass.async_block_till_done()  # stored after the bus command, never before it
     assert "Manual override stored" in caplog.text
     store = runtime(office).pipeline.store
     assert store is not None

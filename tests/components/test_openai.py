@@ -75,7 +75,7 @@ async def test_options_check_the_key_and_the_model_then_decides(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert isinstance(runtime(entry).coordinator.predictor, OpenAIPredictor)
+    assert isinstance(runtime(entry).autopilot.predictor, OpenAIPredictor)
 
     await hass.services.async_call(DOMAIN, "aggregate_now", {}, blocking=True, return_response=True)
     assert len(fake_openai.requests) == 1  # one batched call for every group

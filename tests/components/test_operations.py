@@ -88,7 +88,7 @@ async def test_profile_is_encrypted_and_bounds_the_predictor(
         await _set_profile(hass, min_brightness_pct=80)
     assert err.value.translation_key == "invalid_profile"
     assert (
-        runtime(office).profiles.limits(0, runtime(office).coordinator.limits(1)).max_brightness_pct
+        runtime(office).profiles.limits(0, runtime(office).autopilot.limits(1)).max_brightness_pct
         == 50
     )
 
@@ -302,6 +302,7 @@ async def test_telemetry_counts_and_survives_a_restart(
     assert report["errors"] == 0
     assert report["today"]["decisions"] == 2
     assert await hass.config_entries.async_reload(office.entry_id)
+    await hass.async_block_till_done()  # the first cycle runs once the entities are set up
     after = await _call(hass, "telemetry", response=True)
     assert after["decisions"] == 4  # the stored two, and the two of the first cycle after start
     assert after["frames"] >= report["frames"]
@@ -471,6 +472,7 @@ async def test_people_dimming_teaches_an_offset(
     await hass.services.async_call(
         "light", "turn_on", {"entity_id": OFFICE, "brightness": 128}, blocking=True
     )  # a person prefers it at half
+    await hass.async_block_till_done()  # learned after the bus command, never before it
     profiles = runtime(office).profiles
     assert profiles.learned_offset(0) < 0
     await _call(hass, "clear_override", {"entity_id": OFFICE})

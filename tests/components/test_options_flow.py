@@ -68,7 +68,7 @@ async def test_room_settings_are_stored_in_contract_shape_and_reload(
     switch = er.async_get(hass).async_get_entity_id("switch", DOMAIN, "simulated-group-1-auto")
     assert switch is not None
     assert hass.states.get(switch).state == "on"
-    assert runtime(loaded_entry).auto_control[1] is True
+    assert runtime(loaded_entry).autopilot.auto_control[1] is True
 
 
 async def test_room_settings_can_be_removed(hass: HomeAssistant) -> None:
@@ -175,7 +175,7 @@ async def test_local_predictor_and_automatic_control_settings(
         "override_minutes": 90,
         "shadow_mode": True,
     }
-    assert runtime(loaded_entry).coordinator.settings.shadow_mode is True
+    assert runtime(loaded_entry).autopilot.settings.shadow_mode is True
     assert runtime(loaded_entry).overrides.duration.total_seconds() == 90 * 60
 
 

@@ -84,7 +84,9 @@ async def test_window_features_from_the_recorder(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    runtime(rooms).auto_control.clear()  # keep the coordinator off the lights: level stays 0
+    runtime(
+        rooms
+    ).autopilot.auto_control.clear()  # keep the coordinator off the lights: level stays 0
     await _at(hass, freezer, 0)
     await _at(hass, freezer, 1, binary_sensor__office_motion="on", sensor__office_lux="300")
     await _at(hass, freezer, 3, binary_sensor__office_motion="off", sensor__office_lux="200")

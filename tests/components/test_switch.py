@@ -59,7 +59,7 @@ async def test_group_without_room_settings_is_never_automatic(
         await _switch(hass, "turn_on", SWITCH_1)
     assert err.value.translation_key == "no_room_settings"
     assert hass.states.get(SWITCH_1).state == STATE_OFF
-    assert runtime(loaded_entry).auto_control[1] is False
+    assert runtime(loaded_entry).autopilot.auto_control[1] is False
 
 
 async def test_group_with_room_settings_starts_on_and_can_be_switched(
@@ -71,9 +71,9 @@ async def test_group_with_room_settings_starts_on_and_can_be_switched(
     assert hass.states.get("light.open_office") is not None  # the room name names the device
     await _switch(hass, "turn_off", SWITCH_0)
     assert hass.states.get(SWITCH_0).state == STATE_OFF
-    assert runtime(rooms_entry).auto_control[0] is False
+    assert runtime(rooms_entry).autopilot.auto_control[0] is False
     await _switch(hass, "turn_on", SWITCH_0)
-    assert runtime(rooms_entry).auto_control[0] is True
+    assert runtime(rooms_entry).autopilot.auto_control[0] is True
 
 
 async def test_state_is_restored_after_restart(

@@ -50,6 +50,37 @@ class UnknownGroupError(ValueError):
     """The group has no members on this bus."""
 
 
+class ChangeWithdrawn(Exception):
+    """A change's guard said no once the bus was free: nothing was sent."""
+
+
+class _Change:
+    """One group change waiting for the bus, which later changes of the group may join."""
+
+    def __init__(
+        self,
+        level: int | None,
+        mirek: int | None,
+        fade_code: int | None,
+        guard: Callable[[], bool] | None,
+    ) -> None:
+        self.level, self.mirek, self.fade_code, self.guard = level, mirek, fade_code, guard
+        self.done: asyncio.Future[GroupState] = asyncio.get_running_loop().create_future()
+        self._joined = 0
+
+    def join(self, level: int | None, mirek: int | None, fade_code: int | None) -> None:
+        """A later change of the same group: what it sets replaces what this one would."""
+        self._joined += 1
+        self.level = self.level if level is None else level
+        self.mirek = self.mirek if mirek is None else mirek
+        self.fade_code = self.fade_code if fade_code is None else fade_code
+
+    def fail(self, err: BaseException) -> None:
+        """Pass the sender's failure on to the changes that joined it."""
+        if self._joined and not self.done.done():
+            self.done.set_exception(err)
+
+
 class GroupController:
     """Sends one group-addressed transaction per change and keeps each group's state."""
 
@@ -64,6 +95,7 @@ class GroupController:
         self.groups: dict[int, GroupInfo] = {}
         self.states: dict[int, GroupState] = {}
         self._fade: dict[int, int | None] = {}
+        self._queued: dict[int, _Change] = {}
         self.set_inventory(inventory)
 
     def set_inventory(self, inventory: Inventory) -> None:
@@ -103,28 +135,50 @@ class GroupController:
         level: int | None = None,
         mirek: int | None = None,
         fade_code: int | None = None,
+        guard: Callable[[], bool] | None = None,
     ) -> GroupState:
         """Change a group in one transaction; ``level`` 0 switches it off.
 
         The level is clamped to the members' min/max and the colour temperature
         to the range every member shares. The fade time is only sent when it
         differs from what the members already hold.
+
+        Latest wins: a change for a group whose earlier change is still waiting
+        for the bus joins that one (its level, colour and fade replace the
+        earlier ones), so a dragged slider never queues a backlog. ``guard`` is
+        asked inside the transaction, right before the first frame: when it
+        answers False (someone else changed the group while this change waited)
+        nothing is sent and :class:`ChangeWithdrawn` is raised. Guarded changes
+        are never joined.
         """
         info = self.group(number)
-        state = self.states[number]
-        shown = level  # what the members will show: each clamps to its own limits
-        if level is not None and level > 0:
-            level = clamp_level(level, info.min_level, info.max_level)
-            shown = max(clamp_level(level, g.min_level, g.max_level) for g in info.members)
         if mirek is not None:
             mirek = self._clamp_mirek(info, mirek)
-        if fade_code is not None and fade_code == self._fade.get(number):
-            fade_code = None
-        fading = bool(self._fade.get(number) if fade_code is None else fade_code)
-        await self._bus.send(
-            _group_change(GearGroup(number), level, mirek, fade_code, fading=fading),
-            priority=COMMAND_PRIORITY,
+        queued = self._queued.get(number)
+        if guard is None and queued is not None:
+            queued.join(level, mirek, fade_code)
+            return await asyncio.shield(queued.done)
+        change = _Change(level, mirek, fade_code, guard)
+        if guard is None:
+            self._queued[number] = change
+        try:
+            state = await self._send(number, info, change)
+        except BaseException as err:
+            change.fail(err)
+            raise
+        finally:
+            if self._queued.get(number) is change:
+                del self._queued[number]
+        change.done.set_result(state)
+        return state
+
+    async def _send(self, number: int, info: GroupInfo, change: _Change) -> GroupState:
+        sent: tuple[int | None, int | None, int | None] | None = await self._bus.send(
+            self._transaction(number, info, change), priority=COMMAND_PRIORITY
         )
+        if sent is None:
+            raise ChangeWithdrawn(f"DALI group {number} changed meanwhile; nothing sent")
+        shown, mirek, fade_code = sent
         if fade_code is not None:
             self._fade[number] = fade_code
         self._known.add(number)
@@ -133,6 +187,7 @@ class GroupController:
             + SETTLE_MARGIN_S
             + (FADE_TIMES_S[self._fade.get(number) or 0])
         )
+        state = self.states[number]
         new_state = replace(
             state,
             level=state.level if shown is None else shown,
@@ -141,6 +196,25 @@ class GroupController:
         )
         self._update(number, new_state)
         return new_state
+
+    def _transaction(
+        self, number: int, info: GroupInfo, change: _Change
+    ) -> Generator[Command, Any, tuple[int | None, int | None, int | None] | None]:
+        """The frames of ``change``, decided when the bus is ours (nothing can join after)."""
+        if self._queued.get(number) is change:
+            del self._queued[number]
+        if change.guard is not None and not change.guard():
+            return None
+        level, mirek, fade_code = change.level, change.mirek, change.fade_code
+        shown = level  # what the members will show: each clamps to its own limits
+        if level is not None and level > 0:
+            level = clamp_level(level, info.min_level, info.max_level)
+            shown = max(clamp_level(level, g.min_level, g.max_level) for g in info.members)
+        if fade_code is not None and fade_code == self._fade.get(number):
+            fade_code = None
+        fading = bool(self._fade.get(number) if fade_code is None else fade_code)
+        yield from _group_change(GearGroup(number), level, mirek, fade_code, fading=fading)
+        return shown, mirek, fade_code
 
     async def read_gear(self, gear: GearInfo, *, counted: bool = True) -> GearReading:
         """Query one gear's actual level and (DT8) colour temperature."""
