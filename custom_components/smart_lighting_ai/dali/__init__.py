@@ -10,14 +10,24 @@ from .errors import (
     DaliTimeoutError,
 )
 from .factory import BUS_TYPES, HID_BUS_TYPES, create_backend
-from .groups import GroupController, GroupState, UnknownGroupError
+from .groups import ChangeWithdrawn, GroupController, GroupState, UnknownGroupError
 from .inventory import GearInfo, GroupInfo, Inventory
-from .scan import scan_bus
+from .scan import (
+    FORGET_AFTER_MISSED_SCANS,
+    ScanReport,
+    ScanResult,
+    ScanUnreliableError,
+    merge_scan,
+    scan_bus,
+    scan_bus_result,
+)
 
 __all__ = [
     "BUS_TYPES",
+    "FORGET_AFTER_MISSED_SCANS",
     "HID_BUS_TYPES",
     "Backend",
+    "ChangeWithdrawn",
     "DaliBus",
     "DaliConfigError",
     "DaliConnectionError",
@@ -29,7 +39,12 @@ __all__ = [
     "GroupInfo",
     "GroupState",
     "Inventory",
+    "ScanReport",
+    "ScanResult",
+    "ScanUnreliableError",
     "UnknownGroupError",
     "create_backend",
+    "merge_scan",
     "scan_bus",
+    "scan_bus_result",
 ]

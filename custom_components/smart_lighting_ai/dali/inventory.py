@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .conversions import MAX_ARC_LEVEL, MIN_ARC_LEVEL
@@ -99,9 +99,14 @@ class GroupInfo:
 
 @dataclass(frozen=True, slots=True)
 class Inventory:
-    """Every control gear on one bus."""
+    """Every control gear on one bus.
+
+    ``missed_scans`` counts, per short address, the clean scans in a row at which a known gear
+    did not answer; such a gear stays in ``gear`` (see :func:`.scan.merge_scan`).
+    """
 
     gear: tuple[GearInfo, ...]
+    missed_scans: dict[int, int] = field(default_factory=dict, hash=False)
 
     def groups(self) -> dict[int, GroupInfo]:
         """Groups that have at least one member, by number."""
@@ -110,11 +115,21 @@ class Inventory:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe form."""
-        return {"version": INVENTORY_VERSION, "gear": [g.to_dict() for g in self.gear]}
+        data: dict[str, Any] = {
+            "version": INVENTORY_VERSION,
+            "gear": [g.to_dict() for g in self.gear],
+        }
+        if self.missed_scans:
+            data["missed_scans"] = {str(a): n for a, n in sorted(self.missed_scans.items())}
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inventory:
         """Rebuild from :meth:`to_dict` output; raises ``ValueError`` on an unknown version."""
         if data.get("version") != INVENTORY_VERSION:
             raise ValueError(f"unknown inventory version {data.get('version')!r}")
-        return cls(tuple(GearInfo.from_dict(g) for g in data["gear"]))
+        missed = data.get("missed_scans", {})  # absent from inventories saved before it existed
+        return cls(
+            tuple(GearInfo.from_dict(g) for g in data["gear"]),
+            {int(a): int(n) for a, n in missed.items()},
+        )

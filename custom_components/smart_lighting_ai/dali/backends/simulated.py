@@ -30,7 +30,14 @@ def default_installation(gear_count: int = DEFAULT_GEAR_COUNT) -> list[SimGear]:
 
 
 class SimulatedBackend(ListenerSlots):
-    """A bus of :class:`SimGear` that answers like real gear, with fault injection for tests."""
+    """A bus of :class:`SimGear` that answers like real gear, with fault injection for tests.
+
+    Test controls: ``unplug()`` / ``plug_in()`` (the interface), ``hang`` (an interface that
+    never answers), ``garbled`` (a noisy line: every backward frame arrives with a framing
+    error, python-dali's ``BackwardFrameError``, as when interference or two gear answering at
+    once corrupt it; forward frames still reach the gear, and an address where nothing answers
+    stays silent), and each gear's ``responding`` and ``lamp_failure``.
+    """
 
     kind = "simulated"
 
@@ -40,6 +47,7 @@ class SimulatedBackend(ListenerSlots):
         self.log: list[Command] = []
         self.available = True
         self.hang = False
+        self.garbled = False
         self._connected = False
 
     @property
@@ -96,8 +104,9 @@ class SimulatedBackend(ListenerSlots):
             return None
         if not answers:
             return command.response(None)
-        frame = BackwardFrame(answers[0]) if len(answers) == 1 else BackwardFrameError(answers[0])
-        return command.response(frame)
+        if len(answers) == 1 and not self.garbled:
+            return command.response(BackwardFrame(answers[0]))
+        return command.response(BackwardFrameError(answers[0]))
 
     def _broadcast(self, command: Command) -> list[int]:
         return [a for a in (gear.receive(command) for gear in self.gear) if a is not None]
