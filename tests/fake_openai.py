@@ -41,6 +41,32 @@ def completion(
     return web.json_response(body)
 
 
+def raw_body(body: str | bytes, *, status: int = 200) -> web.Response:
+    """Return ``body`` as it is, labelled JSON: ``null``, a cut-off document, prose, bad UTF-8."""
+    data = body.encode() if isinstance(body, str) else body
+    return web.Response(body=data, status=status, content_type="application/json")
+
+
+def truncated_completion(content: str, *, keep: float = 0.5) -> web.Response:
+    """Return a complete HTTP response whose JSON document stops after ``keep`` of its length."""
+    full = completion(content).text or ""
+    return raw_body(full[: int(len(full) * keep)])
+
+
+async def cut_connection(server: FakeOpenAI, request: dict[str, Any]) -> web.StreamResponse:
+    """Announce a full answer, send half of it, then drop the connection."""
+    full = (completion(decisions_for(request)).text or "").encode()
+    http = server.current
+    assert http is not None
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.content_length = len(full)
+    await response.prepare(http)
+    await response.write(full[: len(full) // 2])
+    assert http.transport is not None
+    http.transport.close()
+    return response
+
+
 def api_error(status: int, message: str, kind: str) -> web.Response:
     """Return an OpenAI-style error response."""
     error = {"message": message, "type": kind, "param": None, "code": None}
@@ -89,6 +115,8 @@ class FakeOpenAI:
     models_status: int = 200
     auth_failures: int = 0
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    current: web.Request | None = None
+    """The HTTP request being answered (for replies that work on the connection itself)."""
 
     @property
     def base_url(self) -> str:
@@ -114,7 +142,11 @@ class FakeOpenAI:
         data = json.loads(raw)
         self.requests.append(data)
         reply = self.replies.popleft() if self.replies else self.default_reply
-        return await reply(self, data)
+        self.current = request
+        try:
+            return await reply(self, data)
+        finally:
+            self.current = None
 
     async def handle_models(self, request: web.Request) -> web.StreamResponse:
         """Handle GET /v1/models."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -99,6 +100,7 @@ class SmartLightingOptionsFlow(OptionsFlow):
         options = self.config_entry.options
         errors: dict[str, str] = {}
         if user_input is not None:
+            user_input = _with_stored_key(user_input, options)
             errors = await self._check_predictor(user_input)
             if not errors:
                 # a field emptied in the form is left out of user_input: start without them
@@ -107,7 +109,8 @@ class SmartLightingOptionsFlow(OptionsFlow):
                 for key in PREDICTOR_INT_FIELDS:
                     new[key] = int(new[key])
                 return self.async_create_entry(data=new)
-        current = {**options, **(user_input or {})}
+        # the API key is never sent back to the browser: its field always starts empty
+        current = {k: v for k, v in {**options, **(user_input or {})}.items() if k != CONF_API_KEY}
         return self.async_show_form(
             step_id="predictor",
             data_schema=_predictor_schema(current),
@@ -273,6 +276,20 @@ class SmartLightingOptionsFlow(OptionsFlow):
         )
 
 
+def _with_stored_key(user_input: dict[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """The submitted settings with the API key that applies.
+
+    An empty key field keeps the stored key (the form never shows it); a new value replaces it.
+    Choosing the local predictor forgets the key, so a stored key is always one that was checked.
+    """
+    settings = {k: v for k, v in user_input.items() if k != CONF_API_KEY}
+    if settings.get(CONF_PREDICTOR) != PREDICTOR_OPENAI:
+        return settings
+    if key := user_input.get(CONF_API_KEY) or options.get(CONF_API_KEY):
+        settings[CONF_API_KEY] = key
+    return settings
+
+
 def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
     def suggested(key: str) -> dict[str, Any]:
         return {"suggested_value": current.get(key)}
@@ -288,7 +305,8 @@ def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
                     mode=SelectSelectorMode.LIST,
                 )
             ),
-            vol.Optional(CONF_API_KEY, description=suggested(CONF_API_KEY)): TextSelector(
+            # no default and no suggested value: a stored key stays on the server
+            vol.Optional(CONF_API_KEY): TextSelector(
                 TextSelectorConfig(type=TextSelectorType.PASSWORD)
             ),
             vol.Optional(CONF_BASE_URL, description=suggested(CONF_BASE_URL)): TextSelector(

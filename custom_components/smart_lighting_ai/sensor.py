@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -17,12 +17,12 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
+from .autopilot import decision_attributes
 from .const import CONF_PREDICTOR, CONF_RATED_WATTS, DEFAULT_WATTS_PER_GEAR, PREDICTOR_OPENAI
-from .coordinator import SmartLightingCoordinator, decision_attributes
+from .coordinator import BusStateCoordinator
 from .entity import SmartLightingGroupEntity, bus_device_info, entry_key
 from .predictor.lamp import light_output
 from .runtime import SmartLightingConfigEntry
@@ -63,10 +63,12 @@ def _enable_usage_sensors(hass: HomeAssistant, entry: SmartLightingConfigEntry) 
             registry.async_update_entity(entity.entity_id, disabled_by=None)
 
 
-class DecisionSensor(
-    CoordinatorEntity[SmartLightingCoordinator], SmartLightingGroupEntity, SensorEntity
-):
-    """The brightness the predictor chose last, with its reason, source and confidence."""
+class DecisionSensor(SmartLightingGroupEntity, SensorEntity):
+    """The brightness the predictor chose last, with its reason, source and confidence.
+
+    Written after every decision cycle; ``homeassistant.update_entity`` only re-reads it and
+    never runs a cycle (that would send frames and could relight a room).
+    """
 
     _attr_translation_key = "decision"
     _attr_native_unit_of_measurement = PERCENTAGE
@@ -74,23 +76,24 @@ class DecisionSensor(
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
         """Create the decision sensor of group ``group``."""
-        CoordinatorEntity.__init__(self, entry.runtime_data.coordinator)
-        SmartLightingGroupEntity.__init__(self, entry, group, "-decision")
+        super().__init__(entry, group, "-decision")
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the decision cycles."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._data.autopilot.add_listener(self.async_write_ha_state))
 
     @property
     def native_value(self) -> float | None:
         """The decided brightness in percent (0 = off)."""
-        record = (self.coordinator.data or {}).get(self._group)
+        record = self._data.autopilot.records.get(self._group)
         return round(record.decision.brightness_pct, 1) if record else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Reason, source, confidence, colour temperature and whether it was applied."""
-        record = (self.coordinator.data or {}).get(self._group)
+        record = self._data.autopilot.records.get(self._group)
         return decision_attributes(record) if record else None
-
-
-ACCUMULATE_EVERY = timedelta(seconds=60)
 
 
 def rated_watts(entry: SmartLightingConfigEntry, group: int) -> float:
@@ -101,11 +104,11 @@ def rated_watts(entry: SmartLightingConfigEntry, group: int) -> float:
     return DEFAULT_WATTS_PER_GEAR * len(entry.runtime_data.controller.groups[group].members)
 
 
-class EnergySensor(SmartLightingGroupEntity, RestoreSensor):
+class EnergySensor(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEntity, RestoreSensor):
     """kWh the group's lamps used, estimated from their level over time.
 
-    Unavailable while the bus is disconnected, and nothing is counted for that time: the level
-    the lamps are at is then unknown.
+    Follows the bus-state coordinator. Unavailable while the bus is disconnected, and nothing
+    is counted for that time: the level the lamps are at is then unknown.
     """
 
     _attr_translation_key = "energy"
@@ -116,7 +119,8 @@ class EnergySensor(SmartLightingGroupEntity, RestoreSensor):
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
         """Create the energy sensor of group ``group``."""
-        super().__init__(entry, group, "-energy")
+        CoordinatorEntity.__init__(self, entry.runtime_data.state)
+        SmartLightingGroupEntity.__init__(self, entry, group, "-energy")
         self._watts = rated_watts(entry, group)
         self._kwh = 0.0
         self._since = dt_util.utcnow()
@@ -134,31 +138,19 @@ class EnergySensor(SmartLightingGroupEntity, RestoreSensor):
             value = last.native_value
             self._kwh = float(value) if isinstance(value, int | float) else 0.0
         self._since = dt_util.utcnow()
-        self.async_on_remove(self._data.controller.add_listener(self._group_changed))
-        self.async_on_remove(self._data.bus.add_connection_listener(self._connection_changed))
-        self.async_on_remove(async_track_time_interval(self.hass, self._tick, ACCUMULATE_EVERY))
 
     @property
     def available(self) -> bool:
         """Unavailable while the bus is disconnected."""
-        return self._data.bus.connected
+        return self.coordinator.connected
 
     def _current_output(self) -> float:
-        if not self._data.bus.connected:
+        if not self.coordinator.connected:
             return 0.0
-        state = self._data.controller.states[self._group]
-        return light_output(pct_from_level(state.level))
+        return light_output(pct_from_level(self.coordinator.state(self._group).level))
 
     @callback
-    def _connection_changed(self, _connected: bool) -> None:
-        self._output_changed()
-
-    @callback
-    def _group_changed(self, group: int) -> None:
-        if group == self._group:
-            self._output_changed()
-
-    def _output_changed(self) -> None:
+    def _handle_coordinator_update(self) -> None:
         """Count up to now at the old output, then follow the new one."""
         self._accumulate(dt_util.utcnow())
         self._output = self._current_output()
@@ -168,11 +160,6 @@ class EnergySensor(SmartLightingGroupEntity, RestoreSensor):
         hours = max(0.0, (now - self._since).total_seconds()) / 3600
         self._kwh += self._watts * self._output * hours / 1000
         self._since = now
-
-    @callback
-    def _tick(self, now: datetime) -> None:
-        self._accumulate(now)
-        self.async_write_ha_state()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,8 +215,13 @@ class UsageSensor(SensorEntity):
 
     @property
     def last_reset(self) -> datetime:
-        """The counters start again every local midnight."""
-        return dt_util.start_of_local_day()
+        """The start of the day the value counts: it moves only when the value restarts at 0.
+
+        Taken from the telemetry, never from the clock, so that a state written after midnight
+        but before the counters started the new day cannot pair yesterday's value with
+        today's reset (long-term statistics would count that value twice).
+        """
+        return self._telemetry.day_start
 
     @property
     def native_value(self) -> float | int:

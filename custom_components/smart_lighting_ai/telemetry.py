@@ -1,15 +1,21 @@
 """Usage counters per entry, kept in the database by local day (contract C6 ``telemetry``).
 
-The live counters (bus, coordinator, overrides, AI client) only grow; every
-aggregation cycle the growth since the last flush is added to today's row.
+The live counters (bus, decision loop, overrides, AI client) only grow; every
+aggregation cycle the growth since the last flush is added to the current day's row. At local
+midnight the growth so far goes to the day that ends and the day's counters start again at 0,
+so ``today`` and ``day_start`` always change together (the AI usage sensors' value and
+``last_reset``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_PRICE_INPUT, CONF_PRICE_OUTPUT, LOGGER
@@ -43,11 +49,17 @@ class Telemetry:
         self._listeners: list[Callable[[], None]] = []
         self.today: dict[str, float] = dict.fromkeys(COUNTERS, 0.0)
         self._day = _today()
+        self._lock = asyncio.Lock()
+
+    @property
+    def day_start(self) -> datetime:
+        """Local midnight at the start of the day that ``today`` counts."""
+        return dt_util.start_of_local_day(date.fromisoformat(self._day))
 
     def live(self) -> dict[str, float]:
         """Cumulative counters since setup."""
         data = self._entry.runtime_data
-        predictor = data.coordinator.predictor
+        predictor = data.autopilot.predictor
         ai: dict[str, float] = dict.fromkeys(
             ("ai_calls", "ai_errors", "tokens_in", "tokens_out"), 0
         )
@@ -67,8 +79,8 @@ class Telemetry:
             "frames": data.bus.frames_sent,
             "commands": data.bus.commands_sent,
             "bus_errors": data.bus.errors,
-            "decisions": data.coordinator.decisions_made,
-            "applied": data.coordinator.decisions_applied,
+            "decisions": data.autopilot.decisions_made,
+            "applied": data.autopilot.decisions_applied,
             "overrides": data.overrides.recorded,
             **ai,
             "cost": round(cost, 6),
@@ -79,7 +91,10 @@ class Telemetry:
         return {name: live[name] - self._flushed[name] for name in COUNTERS}
 
     async def async_load(self) -> None:
-        """Read today's counters so the sensors start from them."""
+        """Read today's counters so the sensors start from them; start a new day each midnight."""
+        self._entry.async_on_unload(
+            async_track_time_change(self._hass, self._async_new_day, hour=0, minute=0, second=0)
+        )
         store = self._entry.runtime_data.pipeline.store
         if store is None:
             return
@@ -90,21 +105,33 @@ class Telemetry:
         self.today = {name: stored.get(name, 0.0) for name in COUNTERS}
 
     async def async_flush(self) -> None:
-        """Add the growth since the last flush to today's row."""
+        """Add the growth since the last flush to the current day; after midnight start anew."""
+        async with self._lock:
+            if not await self._async_store_pending():
+                return
+        for listener in list(self._listeners):
+            listener()
+
+    async def _async_new_day(self, _now: datetime) -> None:
+        await self.async_flush()
+
+    async def _async_store_pending(self) -> bool:
+        """Store the growth under the day it belongs to; False when the database refused it."""
         store = self._entry.runtime_data.pipeline.store
         pending = self._pending()
         if store is not None and any(pending.values()):
             try:
-                await store.add_telemetry(self._entry.entry_id, _today(), pending, dt_util.utcnow())
+                await store.add_telemetry(
+                    self._entry.entry_id, self._day, pending, dt_util.utcnow()
+                )
             except StoreError as err:
                 LOGGER.warning("Telemetry not stored: %s", err)
-                return
+                return False
         self._flushed = {name: self._flushed[name] + pending[name] for name in COUNTERS}
+        self.today = {name: self.today.get(name, 0.0) + pending[name] for name in COUNTERS}
         if (day := _today()) != self._day:
             self._day, self.today = day, dict.fromkeys(COUNTERS, 0.0)
-        self.today = {name: self.today.get(name, 0.0) + pending[name] for name in COUNTERS}
-        for listener in list(self._listeners):
-            listener()
+        return True
 
     async def async_report(self) -> dict[str, Any]:
         """Totals over every stored day and today's counters, unflushed growth included."""

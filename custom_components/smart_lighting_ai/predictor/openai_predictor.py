@@ -20,6 +20,7 @@ Whatever goes wrong, the affected groups get the local predictor's decision with
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import replace
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import openai
+from openai.types.chat import ChatCompletion
 
 from .local import LocalPredictor
 from .payload import DEFAULT_MAX_HISTORY, PayloadTooLargeError, build_request
@@ -59,6 +61,40 @@ def _fallback(decision: Decision, why: str) -> Decision:
 
 
 AUTH_FAILED = "authentication failed"
+MALFORMED = "malformed response"
+NOT_JSON = "response is not JSON"
+
+_BAD_BODY = (json.JSONDecodeError, UnicodeDecodeError)
+"""What the SDK raises, unwrapped, when an HTTP 200 body is not JSON (prose, cut off, not UTF-8)."""
+
+
+def _token_count(value: object) -> int:
+    """Return ``value`` when it is a token count, else 0 (the SDK does not validate ``usage``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return 0
+
+
+def _message_content(response: object) -> str | None:
+    """Return the first choice's message content; raise AnswerError when the shape is wrong.
+
+    The SDK builds its response objects without validating them, so a ``null``, a list or a
+    document with the wrong types arrives here as it is.
+    """
+    if not isinstance(response, ChatCompletion):
+        raise AnswerError(MALFORMED)
+    choices: object = response.choices
+    if not choices:
+        raise AnswerError("empty answer")
+    if not isinstance(choices, list):
+        raise AnswerError(MALFORMED)
+    message = getattr(choices[0], "message", None)
+    if message is None:
+        raise AnswerError(MALFORMED)
+    content: object = getattr(message, "content", None)
+    if content is None or isinstance(content, str):
+        return content
+    raise AnswerError(MALFORMED)
 
 
 def _describe_error(err: Exception) -> str:
@@ -215,18 +251,21 @@ class OpenAIPredictor:
                     response_format=cast("Any", request.response_format),
                     timeout=self._timeout,
                 )
+        except _BAD_BODY as err:
+            raise AnswerError(NOT_JSON) from err
         except Exception as err:
             if not isinstance(err, openai.APIError | TimeoutError):
                 _LOGGER.exception("Unexpected error from the AI call")
             raise AnswerError(_describe_error(err)) from err
-        usage = response.usage
-        if usage is not None:
-            self.tokens_in += usage.prompt_tokens or 0
-            self.tokens_out += usage.completion_tokens or 0
-        if not response.choices:
-            raise AnswerError("empty answer")
-        content = response.choices[0].message.content
+        self._count_tokens(response)
+        content = _message_content(response)
         return parse_answer(content, list(features), max_bytes=self._max_answer_bytes)
+
+    def _count_tokens(self, response: object) -> None:
+        """Add the answer's ``usage`` to the token counters, ignoring what is not a count."""
+        usage = getattr(response, "usage", None)
+        self.tokens_in += _token_count(getattr(usage, "prompt_tokens", None))
+        self.tokens_out += _token_count(getattr(usage, "completion_tokens", None))
 
     def _merge(
         self,
