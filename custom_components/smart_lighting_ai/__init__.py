@@ -15,9 +15,16 @@ from homeassistant.helpers.typing import ConfigType
 from .autopilot import Autopilot
 from .const import (
     BUS_TIMEOUT_S,
+    CONF_ANTI_FLICKER,
     CONF_BUS_TYPE,
+    CONF_OVERRIDE_MINUTES,
     CONF_PATH,
+    CONF_PRICE_INPUT,
+    CONF_PRICE_OUTPUT,
+    CONF_RETENTION_DAYS,
+    CONF_SHADOW_MODE,
     CONF_URL,
+    CONF_WEATHER_ENTITY,
     CONNECT_TIMEOUT_S,
     DOMAIN,
     RECONNECT_DELAYS_S,
@@ -45,6 +52,17 @@ from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
 from .telemetry import Telemetry
 
+LIVE_OPTIONS = frozenset(
+    {
+        CONF_ANTI_FLICKER,
+        CONF_OVERRIDE_MINUTES,
+        CONF_SHADOW_MODE,
+        CONF_RETENTION_DAYS,
+        CONF_WEATHER_ENTITY,
+        CONF_PRICE_INPUT,
+        CONF_PRICE_OUTPUT,
+    }
+)
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -210,6 +228,18 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
 
 
 async def _async_reload(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> None:
-    """Reload when the options changed (not when the entry data, e.g. a rotated key, did)."""
-    if dict(entry.options) != entry.runtime_data.options:
+    """Reload only for options that shape the entities, the schedule or the predictor.
+
+    The policy (anti-flicker, override length, shadow mode), retention, the weather entity
+    and the AI prices are read where they are used, so they apply at once without taking
+    the lights away. A change of the entry data (a rotated key) reloads nothing.
+    """
+    data = entry.runtime_data
+    changed = {
+        key
+        for key in set(data.options) | set(entry.options)
+        if data.options.get(key) != entry.options.get(key)
+    }
+    data.options = dict(entry.options)
+    if changed - LIVE_OPTIONS:
         await hass.config_entries.async_reload(entry.entry_id)
