@@ -70,6 +70,9 @@ class DataPipeline:
         self._collector = FeatureCollector(hass, controller)
         self._state = pipeline_state_store(hass, entry.entry_id)
         self._lock = asyncio.Lock()
+        # the check of ``last_prune`` and the prune together; not ``_lock``, so that a
+        # long nightly prune never holds back the feature rows of someone walking in
+        self._prune_lock = asyncio.Lock()
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self.after_aggregation: list[CycleHook] = []
         self.health_listeners: list[Callable[[bool], None]] = []
@@ -160,17 +163,29 @@ class DataPipeline:
     async def _scheduled_health_check(self, _now: datetime) -> None:
         await self.async_health_check()
 
-    async def async_aggregate(self, now: datetime | None = None) -> int:
-        """Write one feature row per configured group, then run the decision cycle."""
+    async def async_aggregate(
+        self, now: datetime | None = None, *, raise_store_error: bool = False
+    ) -> int:
+        """Write one feature row per configured group, then run the decision cycle.
+
+        A database error is logged and gives 0 rows; with ``raise_store_error`` it is
+        raised instead, after the decision cycle ran (0 rows without rooms is no error).
+        """
         now = now or dt_util.utcnow()
         rows = 0
+        failure: StoreError | None = None
         async with self._lock:
             rooms = rooms_from_options(self._entry.options, self._controller.groups)
             if rooms and self.store is not None:
-                rows = await self._async_write_features(rooms, now)
+                try:
+                    rows = await self._async_write_features(rooms, now)
+                except StoreError as err:
+                    failure = err
             self.last_aggregation = now
         for hook in list(self.after_aggregation):
             await hook()
+        if failure is not None and raise_store_error:
+            raise failure
         return rows
 
     async def _async_write_features(self, rooms: list[Any], now: datetime) -> int:
@@ -193,7 +208,7 @@ class DataPipeline:
         except StoreError as err:
             self.database_ok = False
             LOGGER.error("Database health check failed: feature rows not written: %s", err)
-            return 0
+            raise
         except Exception:  # the recorder failed: keep the schedule and the decision cycle going
             LOGGER.exception("Feature rows could not be collected from the recorder")
             return 0
@@ -226,8 +241,9 @@ class DataPipeline:
 
     async def _async_prune_if_due(self, now: datetime) -> None:
         today = dt_util.as_local(now).date()
-        if self.last_prune is None or dt_util.as_local(self.last_prune).date() < today:
-            await self.async_prune(now)
+        async with self._prune_lock:  # two callers at midnight: the second sees the first's
+            if self.last_prune is None or dt_util.as_local(self.last_prune).date() < today:
+                await self.async_prune(now)
 
     async def async_health_check(self, max_age: timedelta | None = None) -> bool:
         """Check the database (or reuse a check younger than ``max_age``)."""

@@ -16,7 +16,7 @@ from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, Tex
 from .const import CONF_BASE_URL
 from .predictor import CannotConnect, InvalidAuth, validate_api_key
 from .predictor_factory import async_create_client
-from .repairs_issues import ISSUE_API_KEY_REJECTED, ISSUE_UNDECRYPTABLE
+from .repairs_issues import ISSUE_API_KEY_REJECTED, ISSUE_INVALID_KEY, ISSUE_UNDECRYPTABLE
 
 
 def _issue_placeholders(flow: RepairsFlow) -> dict[str, str] | None:
@@ -26,11 +26,15 @@ def _issue_placeholders(flow: RepairsFlow) -> dict[str, str] | None:
 
 
 class PurgeProfilesFlow(RepairsFlow):
-    """Delete the profiles no key can read; their groups keep running on defaults."""
+    """Delete the profiles no key can read; their groups keep running on defaults.
 
-    def __init__(self, entry_id: str) -> None:
+    With ``replace_key`` (the key itself is not a valid key) the key is replaced too.
+    """
+
+    def __init__(self, entry_id: str, *, replace_key: bool = False) -> None:
         """Fix the issue of entry ``entry_id``."""
         self._entry_id = entry_id
+        self._replace_key = replace_key
 
     async def async_step_init(
         self, user_input: dict[str, str] | None = None
@@ -46,7 +50,11 @@ class PurgeProfilesFlow(RepairsFlow):
             entry = self.hass.config_entries.async_get_entry(self._entry_id)
             if entry is None or entry.state is not ConfigEntryState.LOADED:
                 return self.async_abort(reason="not_loaded")
-            await entry.runtime_data.profiles.async_purge_undecryptable()
+            profiles = entry.runtime_data.profiles
+            if self._replace_key:
+                await profiles.async_replace_invalid_key()
+            else:
+                await profiles.async_purge_undecryptable()
             return self.async_create_entry(data={})
         return self.async_show_form(
             step_id="confirm", description_placeholders=_issue_placeholders(self)
@@ -110,6 +118,8 @@ async def async_create_fix_flow(
     entry_id = str((data or {}).get("entry_id"))
     if kind == ISSUE_UNDECRYPTABLE:
         return PurgeProfilesFlow(entry_id)
+    if kind == ISSUE_INVALID_KEY:
+        return PurgeProfilesFlow(entry_id, replace_key=True)
     if kind == ISSUE_API_KEY_REJECTED:
         return NewApiKeyFlow(entry_id)
     return ConfirmRepairFlow()

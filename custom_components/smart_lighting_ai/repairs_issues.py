@@ -19,6 +19,7 @@ ISSUE_BUS_DISCONNECTED = "bus_disconnected"
 ISSUE_API_KEY_REJECTED = "api_key_rejected"
 ISSUE_DATABASE_UNHEALTHY = "database_unhealthy"
 ISSUE_UNDECRYPTABLE = "undecryptable_profiles"
+ISSUE_INVALID_KEY = "invalid_profile_key"
 BUS_DOWN_GRACE_S = 180
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,8 +23,14 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .compat import referenced_entity_ids
-from .const import CONF_CONFIG_ENTRY_ID, DOMAIN
-from .dali import DaliError, scan_bus
+from .const import CONF_CONFIG_ENTRY_ID, DOMAIN, LOGGER
+from .dali import (
+    FORGET_AFTER_MISSED_SCANS,
+    DaliError,
+    ScanUnreliableError,
+    merge_scan,
+    scan_bus_result,
+)
 from .exceptions import bus_error, database_unavailable
 from .health import async_health
 from .overrides import origin_of
@@ -46,25 +53,51 @@ SERVICE_ROTATE_KEY = "rotate_key"
 SERVICE_TELEMETRY = "telemetry"
 ATTR_MINUTES = "minutes"
 
+
+def finite_float(value: Any) -> float:
+    """Coerce ``value`` to a float, refusing nan, infinities and numbers beyond a float.
+
+    ``vol.Coerce`` lets ``OverflowError`` through (``int(inf)``, ``float(10**400)``) and lets nan
+    reach ``vol.Range`` (whose message then says "at least ..."): one clear error instead.
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise vol.Invalid("expected a finite number") from err
+    if not math.isfinite(number):
+        raise vol.Invalid("expected a finite number")
+    return number
+
+
+def number_in(low: float, high: float) -> vol.All:
+    """A finite float from ``low`` to ``high``."""
+    return vol.All(finite_float, vol.Range(low, high))
+
+
+def whole_number_in(low: int, high: int) -> vol.All:
+    """A finite number from ``low`` to ``high``, as an int (decimals are cut off)."""
+    return vol.All(finite_float, vol.Coerce(int), vol.Range(low, high))
+
+
 ENTRY_SCHEMA = vol.Schema({vol.Optional(CONF_CONFIG_ENTRY_ID): cv.string})
 LIGHTS_SCHEMA = cv.make_entity_service_schema({})
 PROFILE_SCHEMA = cv.make_entity_service_schema(
     {
-        vol.Optional("min_brightness_pct"): vol.All(vol.Coerce(float), vol.Range(0, 100)),
-        vol.Optional("max_brightness_pct"): vol.All(vol.Coerce(float), vol.Range(1, 100)),
-        vol.Optional("min_kelvin"): vol.All(vol.Coerce(int), vol.Range(1000, 20000)),
-        vol.Optional("max_kelvin"): vol.All(vol.Coerce(int), vol.Range(1000, 20000)),
-        vol.Optional("target_lux"): vol.All(vol.Coerce(float), vol.Range(0, 5000)),
-        vol.Optional("vacancy_minutes"): vol.All(vol.Coerce(float), vol.Range(0, 1440)),
-        vol.Optional("lamp_lux_at_full"): vol.All(vol.Coerce(float), vol.Range(1, 20000)),
-        vol.Optional("default_level_pct"): vol.All(vol.Coerce(float), vol.Range(1, 100)),
+        vol.Optional("min_brightness_pct"): number_in(0, 100),
+        vol.Optional("max_brightness_pct"): number_in(1, 100),
+        vol.Optional("min_kelvin"): whole_number_in(1000, 20000),
+        vol.Optional("max_kelvin"): whole_number_in(1000, 20000),
+        vol.Optional("target_lux"): number_in(0, 5000),
+        vol.Optional("vacancy_minutes"): number_in(0, 1440),
+        vol.Optional("lamp_lux_at_full"): number_in(1, 20000),
+        vol.Optional("default_level_pct"): number_in(1, 100),
         vol.Optional("dimming_curve"): vol.In(["logarithmic", "linear"]),
         vol.Optional("schedule"): {cv.string: [cv.string]},
-        vol.Optional("learned_offset_pct"): vol.All(vol.Coerce(float), vol.Range(-30, 30)),
+        vol.Optional("learned_offset_pct"): number_in(-30, 30),
     }
 )
 OVERRIDE_SCHEMA = cv.make_entity_service_schema(
-    {vol.Required(ATTR_MINUTES): vol.All(vol.Coerce(float), vol.Range(min=1, max=7 * 24 * 60))}
+    {vol.Required(ATTR_MINUTES): number_in(1, 7 * 24 * 60)}
 )
 
 type Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
@@ -101,20 +134,54 @@ def resolve_entry(hass: HomeAssistant, call: ServiceCall) -> SmartLightingConfig
 
 
 async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Rescan the bus and merge the result: what the scan could not see is kept (dali.scan)."""
     entry = resolve_entry(hass, call)
     data = entry.runtime_data
+    previous = data.controller.inventory
     try:
-        inventory = await scan_bus(data.bus)
+        inventory, report = merge_scan(previous, await scan_bus_result(data.bus))
+    except ScanUnreliableError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="scan_unreliable",
+            translation_placeholders={
+                "count": str(len(err.unreadable)),
+                "addresses": ", ".join(map(str, err.unreadable)),
+            },
+        ) from err
     except DaliError as err:
         raise bus_error(err) from err
-    groups_before = dict(data.controller.groups)
-    await data.inventory_store.async_save(inventory)
-    data.controller.set_inventory(inventory)
-    if data.controller.groups != groups_before:  # entities follow groups and their abilities
-        hass.config_entries.async_schedule_reload(entry.entry_id)
+    for gear in report.missing:
+        LOGGER.warning(
+            "DALI gear %d (groups %s) did not answer the scan; kept as missing (silent in %d of "
+            "%d clean scans in a row before it is forgotten)",
+            gear.short_address,
+            sorted(gear.groups),
+            inventory.missed_scans.get(gear.short_address, 0),
+            FORGET_AFTER_MISSED_SCANS,
+        )
+    for gear in report.forgotten:
+        LOGGER.warning(
+            "DALI gear %d (groups %s) did not answer %d clean scans in a row; forgotten",
+            gear.short_address,
+            sorted(gear.groups),
+            FORGET_AFTER_MISSED_SCANS,
+        )
+    changed = inventory != previous
+    if changed:
+        groups_before = dict(data.controller.groups)
+        await data.inventory_store.async_save(inventory)
+        data.controller.set_inventory(inventory)
+        if data.controller.groups != groups_before:  # entities follow groups and their abilities
+            hass.config_entries.async_schedule_reload(entry.entry_id)
     return {
         "gear": [g.to_dict() for g in inventory.gear],
         "groups": list(sorted(data.controller.groups)),
+        "changed": changed,
+        "added": list(report.added),
+        "missing": [g.short_address for g in report.missing],
+        "unreadable": list(report.unreadable),
+        "forgotten": [g.short_address for g in report.forgotten],
     }
 
 
@@ -127,7 +194,11 @@ def _pipeline_with_database(hass: HomeAssistant, call: ServiceCall) -> DataPipel
 
 async def _aggregate_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     pipeline = _pipeline_with_database(hass, call)
-    return {"feature_rows": await pipeline.async_aggregate()}
+    try:
+        rows = await pipeline.async_aggregate(raise_store_error=True)
+    except StoreError as err:  # the decision cycle has run; the rows were not written
+        raise database_unavailable() from err
+    return {"feature_rows": rows}
 
 
 async def _prune_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -181,9 +252,9 @@ def resolve_group_lights(
 async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     predictions: dict[str, Any] = {}
     for entity_id, entry, group in resolve_group_lights(hass, call):
-        coordinator = entry.runtime_data.coordinator
+        autopilot = entry.runtime_data.autopilot
         try:
-            features = await coordinator.async_latest_features([group], fresh_only=False)
+            features = await autopilot.async_latest_features([group], fresh_only=False)
         except StoreError as err:
             raise database_unavailable() from err
         if group not in features:
@@ -192,7 +263,7 @@ async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
                 translation_key="no_features",
                 translation_placeholders={"entity_id": entity_id},
             )
-        decision = (await coordinator.async_predict(features))[group]
+        decision = (await autopilot.async_predict(features))[group]
         predictions[entity_id] = {
             "brightness_pct": round(decision.brightness_pct, 1),
             "color_temp_kelvin": decision.color_temp_kelvin,
@@ -221,7 +292,7 @@ async def _set_override(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
 async def _clear_override(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     for _entity_id, entry, group in resolve_group_lights(hass, call):
         await entry.runtime_data.overrides.async_clear(group)
-        entry.runtime_data.coordinator.forget_last_change(group)
+        entry.runtime_data.autopilot.forget_last_change(group)
     return None
 
 
@@ -230,7 +301,7 @@ async def _set_profile(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     for entity_id, entry, group in resolve_group_lights(hass, call):
         data = entry.runtime_data
         try:
-            await data.profiles.async_set(group, changes, data.coordinator.limits(group))
+            await data.profiles.async_set(group, changes, data.autopilot.limits(group))
         except StoreError as err:
             raise database_unavailable() from err
         except ValueError as err:

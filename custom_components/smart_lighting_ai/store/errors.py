@@ -35,3 +35,7 @@ class ProfileKeyError(StoreError):
 
 class ProfileDecryptError(StoreError):
     """A stored profile cannot be decrypted with the keys at hand."""
+
+
+class ProfileRowError(ProfileDecryptError):
+    """A stored profile row does not hold a Fernet token (a value of the wrong SQLite type)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import ProfileDecryptError
+from .errors import ProfileDecryptError, ProfileRowError
 
 if TYPE_CHECKING:
     import sqlite3
@@ -25,19 +25,38 @@ def upsert_profile(
     )
 
 
+def as_token(group_id: int, value: object) -> bytes:
+    """The Fernet token in a stored ``ciphertext`` value.
+
+    The store writes BLOBs. A token written as TEXT by another tool is still read
+    (a Fernet token is ASCII, and decryption authenticates it); any other value
+    raises ProfileRowError, never TypeError, and never with the value in the message.
+    """
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str) and value.isascii():
+        return value.encode("ascii")
+    raise ProfileRowError(
+        f"Profile of group {group_id} is not a Fernet token "
+        f"(stored as {type(value).__name__}, not as bytes)"
+    )
+
+
 def profile_ciphertext(conn: sqlite3.Connection, entry_id: str, group_id: int) -> bytes | None:
-    """Return the stored ciphertext of one group's profile."""
+    """Return the stored ciphertext of one group's profile; ProfileRowError if it is none."""
     row = conn.execute(
         "SELECT ciphertext FROM profiles WHERE entry_id = ? AND group_id = ?",
         (entry_id, group_id),
     ).fetchone()
-    return None if row is None else bytes(row[0])
+    return None if row is None else as_token(group_id, row[0])
 
 
 def profile_groups(conn: sqlite3.Connection, entry_id: str) -> list[int]:
-    """Return the groups that have a profile, ascending."""
+    """Return the groups that have a profile, ascending (rows without a numeric group left out)."""
     cursor = conn.execute(
-        "SELECT group_id FROM profiles WHERE entry_id = ? ORDER BY group_id", (entry_id,)
+        "SELECT group_id FROM profiles WHERE entry_id = ? AND typeof(group_id) = 'integer' "
+        "ORDER BY group_id",
+        (entry_id,),
     )
     return [int(row[0]) for row in cursor.fetchall()]
 
@@ -54,7 +73,11 @@ def rotate(conn: sqlite3.Connection, entry_id: str, old: ProfileCipher, new: Pro
     ).fetchall()
     for group_id, ciphertext in rows:
         try:
-            profile = old.decrypt(bytes(ciphertext))
+            profile = old.decrypt(as_token(group_id, ciphertext))
+        except ProfileRowError:
+            raise ProfileRowError(
+                f"Profile of group {group_id} is not a Fernet token; no profile was re-encrypted"
+            ) from None
         except ProfileDecryptError:
             raise ProfileDecryptError(
                 f"Profile of group {group_id} could not be decrypted with the old keys; "

@@ -22,9 +22,12 @@ if TYPE_CHECKING:
 class ProfileCipher:
     """Encrypts profiles with the primary (first) key; decrypts with any key."""
 
-    def __init__(self, keys: Sequence[str]) -> None:
-        """Build the cipher from url-safe base64 Fernet keys, primary first."""
-        if isinstance(keys, str | bytes):
+    def __init__(self, keys: Sequence[str] | object) -> None:
+        """Build the cipher from url-safe base64 Fernet keys, primary first.
+
+        Anything else (as a damaged config entry may hold) raises ProfileKeyError.
+        """
+        if not isinstance(keys, list | tuple):  # a key, or whatever a damaged entry holds
             raise ProfileKeyError("Profile keys must be given as a list of keys")
         if not keys:
             raise ProfileKeyError("At least one profile key is required")
