@@ -1,7 +1,10 @@
 """The decision loop: features -> predictor -> policy -> DALI bus, with one owner.
 
 Its triggers, all registered in :meth:`Autopilot.async_start`:
-- an aggregation finished (every feature window, an arrival, ``aggregate_now``);
+- an aggregation finished (every feature window, ``aggregate_now``);
+- someone walked into a room (an occupancy sensor turned on): an aggregation and a cycle at
+  once rather than at the end of the window, at most one per room per 30 s (Home
+  Assistant's ``Debouncer``; a second arrival inside that time gets one at its end);
 - automatic control switched back on for a group (a cycle a moment later);
 - a change nobody here made (a person, an automation, a wall panel): not a cycle, but an
   override that holds the group, taken in memory at once and stored after the bus command.
@@ -21,8 +24,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import STATE_ON
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -50,6 +55,7 @@ STALE_WINDOWS = 2  # a feature row older than two windows is not acted upon
 BELOW_TARGET = 0.9  # under 90 % of the target illuminance a room counts as too dark
 SKIP_CHANGED_MEANWHILE = "changed by someone else while waiting for the bus"
 AUTO_ON_COOLDOWN_S = 1.0  # switches flipped together give one cycle
+ARRIVAL_COOLDOWN_S = 30.0  # at most one arrival cycle per room in this time
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,8 @@ class Autopilot:
         self.records: dict[int, DecisionRecord] = {}
         self.after_cycle: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._listeners: list[CALLBACK_TYPE] = []
+        self._rooms_of: dict[str, set[int]] = {}  # occupancy sensor -> the rooms it watches
+        self._arrivals: dict[int, Debouncer[Coroutine[Any, Any, Any]]] = {}
         self._last_change: dict[int, datetime] = {}
         self._cycle_lock = asyncio.Lock()
         self._auto_on = Debouncer(
@@ -116,12 +124,41 @@ class Autopilot:
     def async_start(self) -> list[CALLBACK_TYPE]:
         """Register the loop's triggers; returns what undoes them."""
         self._pipeline.after_aggregation.append(self.async_run_cycle)
+        rooms = rooms_from_options(self.config_entry.options, self._controller.groups)
+        self._rooms_of = {}
+        for room in rooms:
+            for entity_id in room.occupancy:
+                self._rooms_of.setdefault(entity_id, set()).add(room.group)
+        self._arrivals = {
+            room.group: Debouncer(
+                self._hass,
+                LOGGER,
+                cooldown=ARRIVAL_COOLDOWN_S,
+                immediate=True,
+                function=self._pipeline.async_aggregate,
+            )
+            for room in rooms
+        }
 
         def _stop() -> None:
             self._pipeline.after_aggregation.remove(self.async_run_cycle)
-            self._auto_on.async_shutdown()
+            for debouncer in (self._auto_on, *self._arrivals.values()):
+                debouncer.async_shutdown()
 
-        return [self._state.add_manual_change_listener(self._changed_by_someone_else), _stop]
+        return [
+            self._state.add_manual_change_listener(self._changed_by_someone_else),
+            async_track_state_change_event(self._hass, sorted(self._rooms_of), self._arrived),
+            _stop,
+        ]
+
+    @callback
+    def _arrived(self, event: Event[EventStateChangedData]) -> None:
+        """An occupancy sensor turned on: decide now rather than at the end of the window."""
+        old, new = event.data["old_state"], event.data["new_state"]
+        if new is None or new.state != STATE_ON or (old is not None and old.state == STATE_ON):
+            return
+        for group in self._rooms_of.get(event.data["entity_id"], ()):
+            self._arrivals[group].async_schedule_call()
 
     @callback
     def set_auto_control(self, group: int, enabled: bool) -> None:

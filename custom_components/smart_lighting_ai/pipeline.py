@@ -1,11 +1,8 @@
 """The data pipeline of one bus entry: aggregation every window, retention every night.
 
-An occupancy sensor turning on also runs an aggregation and a decision cycle at
-once (at most one per 30 s), so a dark room lights up when someone walks in
-rather than at the end of the window.
-
-Aggregation runs every ``feature_window_minutes`` and is followed by the
-decision cycle hooks (the coordinator). Retention runs at 00:00 local time;
+Aggregation runs every ``feature_window_minutes`` (and when the decision loop asks for
+one, e.g. someone walked in) and is followed by the ``after_aggregation`` hooks (the
+decision loop's cycle). Retention runs at 00:00 local time;
 because a night may have no 00:00 (a DST change at midnight) or Home Assistant
 may have been down then, every aggregation and the start-up also run a prune
 that is due, at most one per local day.
@@ -18,10 +15,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_ON
-from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.event import (
-    async_track_state_change_event,
     async_track_time_change,
     async_track_time_interval,
 )
@@ -44,7 +40,6 @@ from .runtime import SmartLightingConfigEntry
 from .store import Store, StoreError
 
 type CycleHook = Callable[[], Awaitable[Any]]
-PRESENCE_DEBOUNCE = timedelta(seconds=30)
 
 
 def pipeline_state_store(hass: HomeAssistant, entry_id: str) -> HaStore[dict[str, Any]]:
@@ -78,7 +73,6 @@ class DataPipeline:
         self.health_listeners: list[Callable[[bool], None]] = []
         self.last_prune: datetime | None = None
         self.last_aggregation: datetime | None = None
-        self._last_presence_cycle: dict[int, datetime] = {}
         self._checked_at: datetime | None = None
         self.database_ok: bool = store is not None
 
@@ -111,9 +105,6 @@ class DataPipeline:
             async_track_time_interval(
                 hass, self._scheduled_health_check, timedelta(seconds=HEALTH_CHECK_INTERVAL_S)
             ),
-            async_track_state_change_event(
-                hass, self._occupancy_entities(), self._presence_changed
-            ),
             # entries are not unloaded at shutdown: stop before the recorder goes away
             hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._stop_at_shutdown),
         ]
@@ -129,29 +120,6 @@ class DataPipeline:
     def _stop_at_shutdown(self, _event: Event) -> None:
         self._unsubscribe.pop()  # the one-time listener is gone once it has fired
         self.async_stop()
-
-    def _occupancy_entities(self) -> list[str]:
-        rooms = rooms_from_options(self._entry.options, self._controller.groups)
-        return sorted({e for room in rooms for e in room.occupancy})
-
-    @callback
-    def _presence_changed(self, event: Event[EventStateChangedData]) -> None:
-        """Someone walked in: decide now rather than at the end of the window."""
-        old, new = event.data["old_state"], event.data["new_state"]
-        arrived = new is not None and new.state == STATE_ON
-        if not arrived or (old is not None and old.state == STATE_ON):
-            return
-        now = dt_util.utcnow()
-        rooms = rooms_from_options(self._entry.options, self._controller.groups)
-        groups = {r.group for r in rooms if event.data["entity_id"] in r.occupancy}
-        last = self._last_presence_cycle
-        fresh = {g for g in groups if g not in last or now - last[g] >= PRESENCE_DEBOUNCE}
-        if not fresh:
-            return  # this room already had a cycle for an arrival in the last 30 s
-        self._last_presence_cycle.update(dict.fromkeys(fresh, now))
-        self._entry.async_create_background_task(
-            self._hass, self.async_aggregate(now), "smart_lighting_ai presence cycle"
-        )
 
     async def _scheduled_aggregation(self, now: datetime) -> None:
         await self.async_aggregate(now)

@@ -12,7 +12,11 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -305,6 +309,10 @@ async def test_walking_in_lights_the_room_at_once(
     hass.states.async_set("binary_sensor.office_motion", "on")  # within 30 s: no second cycle
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(await _stored_decisions(office, 0)) == decided
+    freezer.tick(timedelta(seconds=31))  # ... until the 30 s are over: then one, not two
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(await _stored_decisions(office, 0)) == decided + 1
 
 
 async def test_arrivals_in_two_rooms_each_get_a_cycle(
