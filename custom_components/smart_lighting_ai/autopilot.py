@@ -43,7 +43,7 @@ from .dali.conversions import fade_code, kelvin_limits, kelvin_to_mirek, mirek_t
 from .features import rooms_from_options
 from .overrides import ORIGIN_BUS, Override, OverrideManager
 from .pipeline import DataPipeline
-from .predictor import Decision, Features, GroupLimits, Predictor
+from .predictor import Decision, Features, GroupLimits, OpenAIPredictor, Predictor
 from .predictor.policy import GroupSituation, PolicySettings, skip_reason
 from .predictor.schedule import in_schedule
 from .profiles import ProfileManager
@@ -52,6 +52,7 @@ from .setpoints import level_from_pct, pct_from_level
 from .store import StoreError
 
 STALE_WINDOWS = 2  # a feature row older than two windows is not acted upon
+HISTORY_WINDOWS = 6  # the AI model sees the last six windows of each room
 BELOW_TARGET = 0.9  # under 90 % of the target illuminance a room counts as too dark
 SKIP_CHANGED_MEANWHILE = "changed by someone else while waiting for the bus"
 AUTO_ON_COOLDOWN_S = 1.0  # switches flipped together give one cycle
@@ -304,8 +305,31 @@ class Autopilot:
     async def async_predict(self, features: dict[int, Features]) -> dict[int, Decision]:
         """Decisions for ``features``, without applying them, with each room's learned offset."""
         limits = {group: self.limits(group) for group in features}
+        if isinstance(self.predictor, OpenAIPredictor):
+            self.predictor.set_history(await self._async_history(list(features)))
         decisions = await self.predictor.predict(features, limits)
         return {g: self._with_offset(d, limits[g]) for g, d in decisions.items()}
+
+    async def _async_history(self, groups: list[int]) -> dict[int, list[Features]]:
+        """The rooms' recent feature rows, the context an AI model decides in."""
+        store = self._pipeline.store
+        if store is None:
+            return {}
+        since = dt_util.utcnow() - self._pipeline.window * HISTORY_WINDOWS
+        history: dict[int, list[Features]] = {}
+        for group in groups:
+            try:
+                rows = await store.features_since(self.config_entry.entry_id, group, since)
+            except StoreError:
+                return history
+            readable = []
+            for row in rows:  # the payload keeps only rows older than the one decided on
+                try:
+                    readable.append(Features.from_dict(row.data))
+                except (KeyError, TypeError, ValueError):
+                    continue
+            history[group] = readable
+        return history
 
     def _with_offset(self, decision: Decision, limits: GroupLimits) -> Decision:
         offset = self.profiles.learned_offset(decision.group)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.smart_lighting_ai.const import DOMAIN
 from custom_components.smart_lighting_ai.predictor import OpenAIPredictor
@@ -90,6 +91,33 @@ async def test_options_check_the_key_and_the_model_then_decides(
     assert float(sensor.state) == 60
     assert sensor.attributes["applied"] is True
     assert hass.states.get("light.open_office").attributes["color_temp_kelvin"] == 4000
+
+
+async def test_the_model_sees_the_rooms_recent_windows(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, fake_openai: FakeOpenAI
+) -> None:
+    entry = await _entry(hass, freezer)
+    hass.config_entries.async_update_entry(
+        entry,
+        options={
+            **entry.options,
+            **_settings(api_key=API_KEY, base_url=fake_openai.base_url),
+        },
+    )
+    await hass.async_block_till_done()
+    # enabling the AI usage sensors makes Home Assistant reload the entry 30 s later
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert isinstance(runtime(entry).autopilot.predictor, OpenAIPredictor)
+    for _ in range(3):  # three windows, five minutes apart
+        await hass.services.async_call(
+            DOMAIN, "aggregate_now", {}, blocking=True, return_response=True
+        )
+        freezer.tick(timedelta(minutes=5))
+    groups = json.loads(fake_openai.requests[-1]["messages"][1]["content"])["groups"]
+    office = next(g for g in groups if g["group"] == 0)
+    assert [h["minutes_ago"] for h in office["history"]] == [10.0, 5.0]
 
 
 async def test_a_failing_model_falls_back_to_the_local_predictor(
