@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from .dali import DaliError
 from .dali.conversions import mirek_to_kelvin
 from .runtime import SmartLightingConfigEntry
+from .store import Store, StoreError
 
 TO_REDACT = {CONF_API_KEY, "fernet_key", "fernet_keys", "profile", "profiles"}
 
@@ -59,4 +60,16 @@ async def async_get_config_entry_diagnostics(
         },
         "gear": gear,
         "auto_control": {str(k): v for k, v in data.autopilot.auto_control.items()},
+        "weather": await _latest_weather(data.pipeline.store, entry.entry_id),
     }
+
+
+async def _latest_weather(store: Store | None, entry_id: str) -> dict[str, Any] | None:
+    """The weather the last aggregation saw, as stored with its time (None: none stored)."""
+    if store is None:
+        return None
+    try:
+        row = await store.latest_weather(entry_id)
+    except StoreError:
+        return None
+    return None if row is None else {"at": row.ts.isoformat(), **row.data}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -13,6 +14,9 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smart_lighting_ai.const import DOMAIN
+from custom_components.smart_lighting_ai.diagnostics import async_get_config_entry_diagnostics
+
+from .common import OFFICE_START, setup_office
 
 SECRET = "sk-very-secret-key-123"
 
@@ -75,3 +79,16 @@ async def test_diagnostics_while_disconnected(
     result = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
     assert result["bus"]["connected"] is False
     assert {g["actual_level"] for g in result["gear"]} == {None}
+
+
+async def test_diagnostics_show_the_weather_the_last_aggregation_stored(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await setup_office(hass, freezer)
+    assert (await async_get_config_entry_diagnostics(hass, entry))["weather"] is None
+    hass.states.async_set("weather.home", "rainy", {"cloud_coverage": 100, "temperature": 7})
+    await hass.services.async_call(DOMAIN, "aggregate_now", {}, blocking=True, return_response=True)
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["weather"]["condition"] == "rainy"
+    assert diagnostics["weather"]["cloud_coverage"] == 100
+    assert diagnostics["weather"]["at"] == OFFICE_START.isoformat()
