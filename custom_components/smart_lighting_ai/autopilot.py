@@ -33,6 +33,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     AUTOMATIC_FADE_S,
     CONF_ANTI_FLICKER,
+    CONF_GROUPS,
     CONF_SHADOW_MODE,
     DEFAULT_ANTI_FLICKER,
     LOGGER,
@@ -101,7 +102,10 @@ class Autopilot:
         self.overrides = overrides
         self.profiles = profiles
         self.predictor = predictor
-        self.auto_control: dict[int, bool] = {}
+        # on for every group with room settings until its switch restores what a user chose
+        # (a switch disabled in the entity registry leaves it on, never silently off)
+        rooms = entry.options.get(CONF_GROUPS, {})
+        self.auto_control: dict[int, bool] = {g: str(g) in rooms for g in controller.groups}
         self.records: dict[int, DecisionRecord] = {}
         self.after_cycle: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._listeners: list[CALLBACK_TYPE] = []

@@ -98,3 +98,22 @@ async def test_state_is_restored_after_restart(
     assert hass.states.get(SWITCH_0).state == STATE_OFF
     # group 1 has no room settings: a restored "on" does not make it automatic
     assert hass.states.get(SWITCH_1).state == STATE_OFF
+
+
+async def test_a_disabled_switch_leaves_automatic_control_on(
+    hass: HomeAssistant, rooms_entry: MockConfigEntry
+) -> None:
+    assert await hass.config_entries.async_setup(rooms_entry.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    entity_id = next(
+        e.entity_id
+        for e in er.async_entries_for_config_entry(registry, rooms_entry.entry_id)
+        if e.unique_id == "simulated-group-0-auto"
+    )
+    registry.async_update_entity(entity_id, disabled_by=er.RegistryEntryDisabler.USER)
+    assert await hass.config_entries.async_reload(rooms_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id) is None  # the switch is gone from the UI ...
+    assert runtime(rooms_entry).autopilot.auto_control[0] is True  # ... the room still adapts
+    assert runtime(rooms_entry).autopilot.auto_control[1] is False  # no room settings: never
