@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
@@ -15,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.smart_lighting_ai.const import DOMAIN
+from custom_components.smart_lighting_ai.const import DOMAIN, RECONNECT_DELAYS_S
 from custom_components.smart_lighting_ai.dali.backends.simulated import SimulatedBackend
 
 from .common import runtime, simulator
@@ -87,28 +88,39 @@ async def test_interface_missing_at_start_retries(
 
 
 async def test_disconnect_makes_lights_unavailable_until_reconnect(
-    hass: HomeAssistant, entry: MockConfigEntry
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
-    with patch("custom_components.smart_lighting_ai.RECONNECT_DELAYS_S", (0.01,)):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        sim = simulator(entry)
-        sim.unplug()
-        await hass.async_block_till_done()
-        assert hass.states.get(LIGHT_2).state == STATE_UNAVAILABLE
-        sim.log.clear()
-        await hass.services.async_call("light", "turn_on", {"entity_id": LIGHT_2}, blocking=True)
-        assert sim.log == []  # Home Assistant skips unavailable lights
-        sim.plug_in()
-        bus = runtime(entry).bus
-        for _ in range(100):
-            if bus.connected:
-                break
-            await __import__("asyncio").sleep(0.01)
-        await hass.async_block_till_done()
-        assert hass.states.get(LIGHT_2).state == STATE_OFF
-        await hass.services.async_call("light", "turn_on", {"entity_id": LIGHT_2}, blocking=True)
-        assert hass.states.get(LIGHT_2).state == STATE_ON
+    def light_state() -> str:
+        state = hass.states.get(LIGHT_2)
+        assert state is not None
+        return state.state
+
+    sim = simulator(loaded_entry)
+    sim.unplug()
+    await hass.async_block_till_done()
+    assert light_state() == STATE_UNAVAILABLE
+    sim.log.clear()
+    await hass.services.async_call("light", "turn_on", {"entity_id": LIGHT_2}, blocking=True)
+    assert sim.log == []  # Home Assistant skips unavailable lights
+
+    reconnected = asyncio.Event()
+
+    def _connection_changed(connected: bool) -> None:
+        if connected:
+            reconnected.set()
+
+    loaded_entry.async_on_unload(
+        runtime(loaded_entry).bus.add_connection_listener(_connection_changed)
+    )
+    sim.plug_in()
+    freezer.tick(RECONNECT_DELAYS_S[0])  # the bus's first retry is due
+    async_fire_time_changed(hass)
+    async with asyncio.timeout(5):
+        await reconnected.wait()
+    await hass.async_block_till_done()
+    assert light_state() == STATE_OFF
+    await hass.services.async_call("light", "turn_on", {"entity_id": LIGHT_2}, blocking=True)
+    assert light_state() == STATE_ON
 
 
 async def test_hung_interface_times_out_with_clear_error(

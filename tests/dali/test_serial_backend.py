@@ -100,6 +100,11 @@ class ScriptedDriver(DriverSerialBase):  # type: ignore[misc]
     def unplug(self) -> None:
         self._connected.clear()
 
+    def heard_all_taken(self) -> bool:
+        """Whether every bus monitor has taken what the interface heard off its queue."""
+        monitors: dict[int, DistributorQueue] = self.rx._handlers
+        return all(queue.empty() for queue in monitors.values())
+
 
 @pytest.fixture(autouse=True)
 def _reset_scripted() -> Iterator[None]:
@@ -224,8 +229,7 @@ async def test_silent_luba_times_out_and_closes_the_port() -> None:
         with pytest.raises(DaliConnectionError, match=r"did not answer within 0.3 s"):
             await backend.connect()
         assert not backend.connected
-        await asyncio.sleep(0.05)  # let the transport finish closing
-        assert _only_this_task()
+        await _until(_only_this_task)  # the transport finishes closing and leaves no task
     finally:
         os.close(master)
         os.close(slave)
@@ -304,8 +308,7 @@ async def test_traffic_from_other_masters_only(
     panel = DAPC(GearGroup(1), 77)
     driver.hear(None)  # drivers may queue undecodable frames as None
     driver.hear(panel)
-    await _until(lambda: bool(recorder.traffic))
-    await asyncio.sleep(0.02)
+    await _until(driver.heard_all_taken)  # the backend's monitor has handled every frame
     assert [_key(command) for command in recorder.traffic] == [_key(panel)]
     assert [_key(command) for command in driver.sent] == [
         _key(DAPC(GearShort(0), 5)),
@@ -324,7 +327,7 @@ async def test_device_type_prefix_echo_is_ours(
         _key(EnableDeviceType(8)),
         _key(Activate(GearShort(0))),
     ]
-    await asyncio.sleep(0.02)
+    await _until(driver.heard_all_taken)  # the backend's monitor has handled both echoes
     assert recorder.traffic == []
 
 
@@ -349,12 +352,16 @@ async def test_failing_traffic_listener_does_not_stop_the_pump(
 async def test_traffic_without_listener_is_dropped(
     scripted: tuple[SerialBackend, ScriptedDriver],
 ) -> None:
+    """Bus traffic heard while nobody listens is dropped, not queued for the next listener."""
     backend, driver = scripted
     recorder = Recorder(backend)
     backend.set_traffic_listener(None)
     driver.hear(DAPC(GearGroup(1), 1))
-    await asyncio.sleep(0.02)
-    assert recorder.traffic == []
+    await _until(driver.heard_all_taken)  # the backend's monitor has handled it
+    backend.set_traffic_listener(recorder.traffic.append)
+    driver.hear(DAPC(GearGroup(1), 2))
+    await _until(lambda: len(recorder.traffic) > 0)
+    assert [_key(c) for c in recorder.traffic] == [_key(DAPC(GearGroup(1), 2))]
 
 
 async def test_driver_without_bus_monitoring_still_connects() -> None:
@@ -386,11 +393,25 @@ async def test_drop_is_reported_and_reconnect_works(
     assert recorder.connection == [False]  # our own connect is not echoed
 
 
-async def test_drop_without_listener(scripted: tuple[SerialBackend, ScriptedDriver]) -> None:
+async def test_drop_without_listener(
+    scripted: tuple[SerialBackend, ScriptedDriver], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A drop nobody listens to is still logged, ends the watchers cleanly, and can be mended."""
     backend, driver = scripted
+    watchers = asyncio.all_tasks() - {asyncio.current_task()}
+    assert watchers  # the port watcher and the bus monitor
     driver.unplug()
-    await _until(lambda: not backend.connected)
-    await asyncio.sleep(0.03)
+    async with asyncio.timeout(2):
+        await asyncio.wait(watchers)
+    failed = [t for t in watchers if not t.cancelled() and t.exception() is not None]
+    assert failed == []  # no "Task exception was never retrieved" in the log later
+    with pytest.raises(DaliNotConnectedError):
+        await backend.send_command(DAPC(GearShort(0), 1))
+    assert "DALI serial interface scripted:/dev/ttyDALI went away" in caplog.text
+    await backend.connect()
+    assert backend.connected
+    assert await backend.send_command(DAPC(GearShort(0), 1)) is None
+    assert len(ScriptedDriver.instances[-1].sent) == 1
 
 
 def test_module_has_no_homeassistant_imports() -> None:

@@ -40,8 +40,10 @@ async def test_server_error(fake_openai: FakeOpenAI, client: openai.AsyncOpenAI)
 async def test_no_models_endpoint_passes(
     fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
 ) -> None:
+    """A server without ``/models`` that took the key is accepted: no error, key not refused."""
     fake_openai.models_status = 404
-    await validate_api_key(client)
+    await validate_api_key(client)  # raises InvalidAuth or CannotConnect otherwise
+    assert fake_openai.auth_failures == 0  # the request reached the server with a valid key
 
 
 async def test_connection_refused(socket_enabled: None) -> None:

@@ -26,19 +26,29 @@ def _held(store: Store) -> bool:
     return store.writes_held
 
 
+async def _rows_after_started_writes(store: Store) -> int:
+    """Let the write tasks just created start, then count the rows.
+
+    The store runs its jobs in order on one worker, so the count sees every write those tasks
+    were let through: no real time has to pass to show that a write was held.
+    """
+    await asyncio.sleep(0)
+    return await store.count("weather", ENTRY)
+
+
 async def test_backup_during_concurrent_writes_loses_nothing(
     store: Store, db_path: Path, tmp_path: Path
 ) -> None:
     background = [asyncio.create_task(_writer(store, f"bg{i}", 30)) for i in range(3)]
-    await asyncio.sleep(0.01)
+    while await _rows_after_started_writes(store) == 0:
+        pass  # hold while the writers are under way
 
     await store.hold_writes()
     assert _held(store)
     before_hold = await store.count("weather", ENTRY)  # reads work while held
     queued = asyncio.gather(*(_writer(store, f"held{i}", 5) for i in range(4)))
-    await asyncio.sleep(0.05)
+    assert await _rows_after_started_writes(store) == before_hold  # nothing slipped through
     assert not queued.done()
-    assert await store.count("weather", ENTRY) == before_hold  # nothing slipped through
     assert await store.health_check()  # and health does not wait for the hold
 
     backup = tmp_path / "backup.db"
@@ -60,7 +70,7 @@ async def test_backup_during_concurrent_writes_loses_nothing(
 async def test_held_writes_run_in_order_after_release(store: Store) -> None:
     await store.hold_writes()
     writes = [asyncio.create_task(store.add_weather(ENTRY, NOW, {"order": n})) for n in range(20)]
-    await asyncio.sleep(0.02)
+    assert await _rows_after_started_writes(store) == 0
     assert not any(task.done() for task in writes)
 
     await store.release_writes()
@@ -76,7 +86,7 @@ async def test_holds_nest(store: Store) -> None:
     await store.hold_writes()
     write = asyncio.create_task(store.add_weather(ENTRY, NOW, {}))
     await store.release_writes()
-    await asyncio.sleep(0.02)
+    assert await _rows_after_started_writes(store) == 0
     assert _held(store)
     assert not write.done()
     await store.release_writes()
