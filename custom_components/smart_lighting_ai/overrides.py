@@ -93,6 +93,8 @@ class OverrideManager:
         self._store = store
         self._mirror = override_state_store(hass, entry.entry_id)
         self._active: dict[int, Override] = {}
+        self._unsaved: dict[int, Override] = {}  # held while another write of the group ran
+        self._saving: set[int] = set()
         self.recorded = 0
 
     @property
@@ -179,18 +181,33 @@ class OverrideManager:
             self._active[override.group] = previous
 
     async def async_save(self, override: Override) -> None:
-        """Store a held override, in the database and in .storage, and log it."""
-        if self._active.get(override.group) is not override:
+        """Store a held override, in the database and in .storage, and log it.
+
+        One write per group at a time: overrides held while one is being stored (a dragged
+        slider, a locked database) are stored once it is done, and only the latest of them.
+        """
+        group = override.group
+        if self._active.get(group) is not override:
             return  # replaced or cleared before it could be stored
-        self.recorded += 1
-        await self._async_save_mirror()
-        await self._async_write_row(override)
-        LOGGER.info(
-            "Manual override stored for DALI group %d (by %s) until %s",
-            override.group,
-            override.origin,
-            dt_util.as_local(override.expires).isoformat(timespec="minutes"),
-        )
+        self._unsaved[group] = override
+        if group in self._saving:
+            return  # the write running now stores this one after it
+        self._saving.add(group)
+        try:
+            while (latest := self._unsaved.pop(group, None)) is not None:
+                if self._active.get(group) is not latest:
+                    continue
+                self.recorded += 1
+                await self._async_save_mirror()
+                await self._async_write_row(latest)
+                LOGGER.info(
+                    "Manual override stored for DALI group %d (by %s) until %s",
+                    group,
+                    latest.origin,
+                    dt_util.as_local(latest.expires).isoformat(timespec="minutes"),
+                )
+        finally:
+            self._saving.discard(group)
 
     async def async_record(
         self,

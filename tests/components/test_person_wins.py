@@ -28,7 +28,7 @@ from custom_components.smart_lighting_ai.const import DB_FILENAME, DOMAIN
 from custom_components.smart_lighting_ai.dali import Backend, DaliConnectionError, create_backend
 from custom_components.smart_lighting_ai.dali.groups import COMMAND_PRIORITY
 from custom_components.smart_lighting_ai.database import DATA_DATABASE
-from custom_components.smart_lighting_ai.setpoints import brightness_to_level
+from custom_components.smart_lighting_ai.setpoints import brightness_to_level, pct_from_level
 
 from .common import ROOMS_OPTIONS, runtime, setup_office, simulator
 
@@ -265,3 +265,19 @@ async def test_a_failed_setup_leaves_nothing_behind_and_a_retry_no_doubles(
     await hass.async_block_till_done()
     assert len(hass.states.async_entity_ids("light")) == 4
     assert runtime(entry).bus.connected
+
+
+async def test_a_dragged_slider_stores_its_last_override_not_every_step(
+    hass: HomeAssistant, office: MockConfigEntry, hass_admin_user: MockUser
+) -> None:
+    data = runtime(office)
+    with _database_locked(Path(hass.config.path(DB_FILENAME))):
+        for brightness in range(40, 240, 10):  # twenty steps while the database is locked
+            await _turn_on(hass, hass_admin_user, brightness=brightness)
+    await hass.async_block_till_done()
+    store = data.pipeline.store
+    assert store is not None
+    [row] = await store.active_overrides(office.entry_id, dt_util.utcnow())
+    assert row.brightness_pct == pytest.approx(pct_from_level(brightness_to_level(230)))
+    assert data.overrides.recorded <= 2  # the one that waited for the lock, then the latest
+    assert hass.states.get(OFFICE).attributes["brightness"] == 230
