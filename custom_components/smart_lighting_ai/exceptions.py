@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any
+
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
 from .dali import DaliError, DaliNotConnectedError, DaliTimeoutError, UnknownGroupError
+from .store import StoreError
 
 
 def bus_error(err: Exception) -> HomeAssistantError:
@@ -29,3 +34,23 @@ def dali_error(err: DaliError | UnknownGroupError) -> HomeAssistantError:
 def database_unavailable() -> HomeAssistantError:
     """The database could not be used for this action."""
     return HomeAssistantError(translation_domain=DOMAIN, translation_key="database_unavailable")
+
+
+def translate_errors[**P, R](
+    handler: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Turn the bus's and the database's errors into the translated ones a user reads.
+
+    Wraps every action handler; errors a handler translated itself pass through unchanged.
+    """
+
+    @wraps(handler)
+    async def _translated(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await handler(*args, **kwargs)
+        except (DaliError, UnknownGroupError) as err:
+            raise dali_error(err) from err
+        except StoreError as err:
+            raise database_unavailable() from err
+
+    return _translated

@@ -39,6 +39,8 @@ from .const import (
     CONF_OVERRIDE_MINUTES,
     CONF_PAYLOAD_CAP,
     CONF_PREDICTOR,
+    CONF_PRICE_INPUT,
+    CONF_PRICE_OUTPUT,
     CONF_RATED_WATTS,
     CONF_RETENTION_DAYS,
     CONF_SHADOW_MODE,
@@ -50,6 +52,7 @@ from .const import (
     DEFAULT_OVERRIDE_MINUTES,
     DEFAULT_PAYLOAD_CAP,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_WATTS_PER_GEAR,
     PREDICTOR_LOCAL,
     PREDICTOR_OPENAI,
 )
@@ -63,13 +66,11 @@ EXAMPLE_LOCAL_BASE_URL = "http://192.168.1.10:8080/v1"  # shown as an example of
 MAX_NAME_LENGTH = 50
 RANGES = {CONF_FEATURE_WINDOW: (1, 60), CONF_RETENTION_DAYS: (1, 365)}
 OCCUPANCY_CLASSES = ["occupancy", "motion", "presence"]
-PREDICTOR_TEXT_FIELDS = (CONF_API_KEY, CONF_BASE_URL, CONF_MODEL)
-PREDICTOR_INT_FIELDS = (
-    CONF_PAYLOAD_CAP,
-    CONF_AI_CALLS_PER_HOUR,
-    CONF_ANTI_FLICKER,
-    CONF_OVERRIDE_MINUTES,
-)
+POLICY_INT_FIELDS = (CONF_ANTI_FLICKER, CONF_OVERRIDE_MINUTES)
+# fields of the AI step that may be left empty (then they are removed and their default applies)
+AI_OPTIONAL_FIELDS = (CONF_API_KEY, CONF_BASE_URL, CONF_MODEL, CONF_PRICE_INPUT, CONF_PRICE_OUTPUT)
+AI_INT_FIELDS = (CONF_PAYLOAD_CAP, CONF_AI_CALLS_PER_HOUR)
+AI_PRICE_FIELDS = (CONF_PRICE_INPUT, CONF_PRICE_OUTPUT)
 
 
 def _number(low: int, high: int, unit: str) -> NumberSelector:
@@ -86,6 +87,7 @@ class SmartLightingOptionsFlow(OptionsFlow):
     def __init__(self) -> None:
         """Start with no group chosen."""
         self._group: int | None = None
+        self._policy: dict[str, Any] | None = None  # the predictor step's answers, for the AI step
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Offer the three kinds of settings."""
@@ -96,29 +98,40 @@ class SmartLightingOptionsFlow(OptionsFlow):
     async def async_step_predictor(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Local or OpenAI-compatible predictor, and how automatic control behaves."""
+        """Choose the predictor and how automatic control behaves; an AI predictor asks more."""
+        options = self.config_entry.options
+        if user_input is not None:
+            policy = {**user_input, **{k: int(user_input[k]) for k in POLICY_INT_FIELDS}}
+            if policy[CONF_PREDICTOR] == PREDICTOR_OPENAI:
+                self._policy = policy
+                return await self.async_step_ai()
+            # the local predictor forgets the key; the other AI settings wait for a switch back
+            new = {k: v for k, v in options.items() if k != CONF_API_KEY}
+            new.update(policy)
+            return self.async_create_entry(data=new)
+        return self.async_show_form(step_id="predictor", data_schema=_policy_schema(options))
+
+    async def async_step_ai(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Address, key, budget and prices of the OpenAI-compatible predictor."""
+        assert self._policy is not None
         options = self.config_entry.options
         errors: dict[str, str] = {}
         if user_input is not None:
-            user_input = _with_stored_key(user_input, options)
-            errors = await self._check_predictor(user_input)
+            settings = _with_stored_key({**self._policy, **user_input}, options)
+            errors = await self._check_predictor(settings)
             if not errors:
-                # a field emptied in the form is left out of user_input: start without them
-                new = {k: v for k, v in options.items() if k not in PREDICTOR_TEXT_FIELDS}
-                new.update({k: v for k, v in user_input.items() if v not in ("", None)})
-                for key in PREDICTOR_INT_FIELDS:
-                    new[key] = int(new[key])
-                return self.async_create_entry(data=new)
+                return self.async_create_entry(data=_ai_options(options, settings))
         # the API key is never sent back to the browser: its field always starts empty
         current = {k: v for k, v in {**options, **(user_input or {})}.items() if k != CONF_API_KEY}
         return self.async_show_form(
-            step_id="predictor",
-            data_schema=_predictor_schema(current),
+            step_id="ai",
+            data_schema=_ai_schema(current, self.hass.config.currency),
             errors=errors,
             # URLs stay out of strings.json (hassfest): the texts name them by placeholder
             description_placeholders={
                 "default_url": DEFAULT_BASE_URL,
                 "example_url": EXAMPLE_LOCAL_BASE_URL,
+                "currency": self.hass.config.currency,
             },
         )
 
@@ -199,6 +212,7 @@ class SmartLightingOptionsFlow(OptionsFlow):
         assert self._group is not None
         key = str(self._group)
         rooms: dict[str, Any] = dict(self.config_entry.options.get(CONF_GROUPS, {}))
+        default_watts = _default_watts(self.config_entry, self._group)
         errors: dict[str, str] = {}
         if user_input is not None and "name" in user_input:
             if user_input.get(CONF_REMOVE):
@@ -223,48 +237,39 @@ class SmartLightingOptionsFlow(OptionsFlow):
                     CONF_ILLUMINANCE_ENTITIES: illuminance,
                 }
                 new = {**self.config_entry.options, CONF_GROUPS: rooms}
-                if (watts := user_input.get(CONF_RATED_WATTS)) is not None:
-                    new[CONF_RATED_WATTS] = {
-                        **self.config_entry.options.get(CONF_RATED_WATTS, {}),
-                        key: float(watts),
-                    }
+                _store_rated_watts(new, key, user_input.get(CONF_RATED_WATTS), default_watts)
                 return self.async_create_entry(data=new)
         current = user_input or rooms.get(key, {})
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_GROUP_NAME,
-                    default=current.get(CONF_GROUP_NAME)
-                    or group_name(self.config_entry, self._group),
-                ): TextSelector(),
-                vol.Optional(
-                    CONF_OCCUPANCY_ENTITIES, default=current.get(CONF_OCCUPANCY_ENTITIES, [])
-                ): EntitySelector(
-                    EntitySelectorConfig(
-                        domain=Platform.BINARY_SENSOR, device_class=OCCUPANCY_CLASSES, multiple=True
-                    )
-                ),
-                vol.Optional(
-                    CONF_ILLUMINANCE_ENTITIES, default=current.get(CONF_ILLUMINANCE_ENTITIES, [])
-                ): EntitySelector(
-                    EntitySelectorConfig(
-                        domain=Platform.SENSOR, device_class="illuminance", multiple=True
-                    )
-                ),
-                vol.Optional(
-                    CONF_RATED_WATTS,
-                    description={
-                        "suggested_value": self.config_entry.options.get(CONF_RATED_WATTS, {}).get(
-                            key
-                        )
-                    },
-                ): _number(0, 100_000, "W"),
-                vol.Optional(CONF_REMOVE, default=False): BooleanSelector(),
-            }
-        )
+        watts = self.config_entry.options.get(CONF_RATED_WATTS, {}).get(key, default_watts)
+        fields: dict[Any, Any] = {
+            vol.Required(
+                CONF_GROUP_NAME,
+                default=current.get(CONF_GROUP_NAME) or group_name(self.config_entry, self._group),
+            ): TextSelector(),
+            vol.Optional(
+                CONF_OCCUPANCY_ENTITIES, default=current.get(CONF_OCCUPANCY_ENTITIES, [])
+            ): EntitySelector(
+                EntitySelectorConfig(
+                    domain=Platform.BINARY_SENSOR, device_class=OCCUPANCY_CLASSES, multiple=True
+                )
+            ),
+            vol.Optional(
+                CONF_ILLUMINANCE_ENTITIES, default=current.get(CONF_ILLUMINANCE_ENTITIES, [])
+            ): EntitySelector(
+                EntitySelectorConfig(
+                    domain=Platform.SENSOR, device_class="illuminance", multiple=True
+                )
+            ),
+            # the value the energy sensor uses, default included, so nobody has to guess it
+            vol.Optional(CONF_RATED_WATTS, description={"suggested_value": watts}): _number(
+                0, 100_000, "W"
+            ),
+        }
+        if key in rooms:  # only settings that exist can be removed
+            fields[vol.Optional(CONF_REMOVE, default=False)] = BooleanSelector()
         return self.async_show_form(
             step_id="room_settings",
-            data_schema=schema,
+            data_schema=vol.Schema(fields),
             errors=errors,
             description_placeholders={"group": str(self._group)},
         )
@@ -274,6 +279,29 @@ class SmartLightingOptionsFlow(OptionsFlow):
             self.hass.states.get(entity_id) is not None
             or er.async_get(self.hass).async_get(entity_id) is not None
         )
+
+
+def _default_watts(entry: Any, group: int) -> float:
+    """The rated power the energy sensor assumes without the option: 10 W per member gear."""
+    return DEFAULT_WATTS_PER_GEAR * len(entry.runtime_data.controller.groups[group].members)
+
+
+def _store_rated_watts(
+    options: dict[str, Any], key: str, watts: float | None, default: float
+) -> None:
+    """Store the group's rated power in ``options``; the default (or nothing) is not stored.
+
+    Left at its default the group keeps following its members, should they change.
+    """
+    rated = dict(options.get(CONF_RATED_WATTS, {}))
+    if watts is None or float(watts) == default:
+        rated.pop(key, None)
+    else:
+        rated[key] = float(watts)
+    if rated:
+        options[CONF_RATED_WATTS] = rated
+    else:
+        options.pop(CONF_RATED_WATTS, None)
 
 
 def _with_stored_key(user_input: dict[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
@@ -290,10 +318,19 @@ def _with_stored_key(user_input: dict[str, Any], options: Mapping[str, Any]) -> 
     return settings
 
 
-def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
-    def suggested(key: str) -> dict[str, Any]:
-        return {"suggested_value": current.get(key)}
+def _ai_options(options: Mapping[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """The options after the AI step: a field emptied in the form is left out, so drop it."""
+    new = {k: v for k, v in options.items() if k not in AI_OPTIONAL_FIELDS}
+    new.update({k: v for k, v in settings.items() if v not in ("", None)})
+    for key in AI_INT_FIELDS:
+        new[key] = int(new[key])
+    for key in AI_PRICE_FIELDS:
+        if key in new:
+            new[key] = float(new[key])
+    return new
 
+
+def _policy_schema(current: Mapping[str, Any]) -> vol.Schema:
     return vol.Schema(
         {
             vol.Required(
@@ -305,6 +342,38 @@ def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
                     mode=SelectSelectorMode.LIST,
                 )
             ),
+            vol.Required(
+                CONF_ANTI_FLICKER, default=current.get(CONF_ANTI_FLICKER, DEFAULT_ANTI_FLICKER)
+            ): _number(0, 3600, "s"),
+            vol.Required(
+                CONF_OVERRIDE_MINUTES,
+                default=current.get(CONF_OVERRIDE_MINUTES, DEFAULT_OVERRIDE_MINUTES),
+            ): _number(1, 1440, "min"),
+            vol.Required(
+                CONF_SHADOW_MODE, default=current.get(CONF_SHADOW_MODE, False)
+            ): BooleanSelector(),
+        }
+    )
+
+
+def _price(currency: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=0,
+            max=1000,
+            step="any",
+            mode=NumberSelectorMode.BOX,
+            unit_of_measurement=f"{currency}/1M tokens",
+        )
+    )
+
+
+def _ai_schema(current: dict[str, Any], currency: str) -> vol.Schema:
+    def suggested(key: str) -> dict[str, Any]:
+        return {"suggested_value": current.get(key)}
+
+    return vol.Schema(
+        {
             # no default and no suggested value: a stored key stays on the server
             vol.Optional(CONF_API_KEY): TextSelector(
                 TextSelectorConfig(type=TextSelectorType.PASSWORD)
@@ -320,16 +389,12 @@ def _predictor_schema(current: dict[str, Any]) -> vol.Schema:
                 CONF_AI_CALLS_PER_HOUR,
                 default=current.get(CONF_AI_CALLS_PER_HOUR, DEFAULT_AI_CALLS_PER_HOUR),
             ): _number(1, 3600, "calls/h"),
-            vol.Required(
-                CONF_ANTI_FLICKER, default=current.get(CONF_ANTI_FLICKER, DEFAULT_ANTI_FLICKER)
-            ): _number(0, 3600, "s"),
-            vol.Required(
-                CONF_OVERRIDE_MINUTES,
-                default=current.get(CONF_OVERRIDE_MINUTES, DEFAULT_OVERRIDE_MINUTES),
-            ): _number(1, 1440, "min"),
-            vol.Required(
-                CONF_SHADOW_MODE, default=current.get(CONF_SHADOW_MODE, False)
-            ): BooleanSelector(),
+            vol.Optional(CONF_PRICE_INPUT, description=suggested(CONF_PRICE_INPUT)): _price(
+                currency
+            ),
+            vol.Optional(CONF_PRICE_OUTPUT, description=suggested(CONF_PRICE_OUTPUT)): _price(
+                currency
+            ),
         }
     )
 

@@ -21,7 +21,13 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .autopilot import decision_attributes
-from .const import CONF_PREDICTOR, CONF_RATED_WATTS, DEFAULT_WATTS_PER_GEAR, PREDICTOR_OPENAI
+from .const import (
+    CONF_GROUPS,
+    CONF_PREDICTOR,
+    CONF_RATED_WATTS,
+    DEFAULT_WATTS_PER_GEAR,
+    PREDICTOR_OPENAI,
+)
 from .coordinator import BusStateCoordinator
 from .entity import SmartLightingGroupEntity, bus_device_info, entry_key
 from .predictor.lamp import light_output
@@ -36,11 +42,17 @@ async def async_setup_entry(
     entry: SmartLightingConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """A decision and an energy sensor per group; today's AI usage on the bus device."""
+    """An energy sensor per group, a decision sensor per room; today's AI usage on the bus.
+
+    Only a group with room settings is ever decided for: a decision sensor on any other group
+    would sit at "unknown" for good.
+    """
     groups = entry.runtime_data.controller.groups
-    entities: list[SensorEntity] = [DecisionSensor(entry, n) for n in groups]
+    rooms = entry.options.get(CONF_GROUPS, {})
+    entities: list[SensorEntity] = [DecisionSensor(entry, n) for n in groups if str(n) in rooms]
     entities += [EnergySensor(entry, n) for n in groups]
-    entities += [UsageSensor(entry, description) for description in USAGE]
+    currency = hass.config.currency
+    entities += [UsageSensor(entry, description, currency) for description in USAGE]
     if uses_ai(entry):
         _enable_usage_sensors(hass, entry)
     async_add_entities(entities)
@@ -182,6 +194,7 @@ USAGE = (
         key="ai_cost_today",
         translation_key="ai_cost_today",
         counters=("cost",),
+        device_class=SensorDeviceClass.MONETARY,  # in Home Assistant's configured currency
         suggested_display_precision=4,
     ),
 )
@@ -205,9 +218,13 @@ class UsageSensor(SensorEntity):
     _attr_state_class = SensorStateClass.TOTAL
     entity_description: UsageDescription
 
-    def __init__(self, entry: SmartLightingConfigEntry, description: UsageDescription) -> None:
-        """Create ``description`` for ``entry``'s bus."""
+    def __init__(
+        self, entry: SmartLightingConfigEntry, description: UsageDescription, currency: str
+    ) -> None:
+        """Create ``description`` for ``entry``'s bus; a cost is in ``currency``."""
         self.entity_description = description
+        if description.device_class is SensorDeviceClass.MONETARY:
+            self._attr_native_unit_of_measurement = currency
         self._telemetry = entry.runtime_data.telemetry
         self._attr_unique_id = usage_unique_id(entry, description)
         self._attr_device_info = bus_device_info(entry)

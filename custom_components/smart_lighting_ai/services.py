@@ -18,6 +18,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import VolSchemaType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
@@ -26,12 +27,11 @@ from .compat import referenced_entity_ids
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN, LOGGER
 from .dali import (
     FORGET_AFTER_MISSED_SCANS,
-    DaliError,
     ScanUnreliableError,
     merge_scan,
     scan_bus_result,
 )
-from .exceptions import bus_error, database_unavailable
+from .exceptions import database_unavailable, translate_errors
 from .health import async_health
 from .overrides import origin_of
 from .pipeline import DataPipeline
@@ -39,7 +39,7 @@ from .predictor import TokenBucket
 from .profiles import PROFILE_FIELDS
 from .runtime import SmartLightingConfigEntry
 from .setpoints import pct_from_level
-from .store import ProfileDecryptError, StoreError
+from .store import ProfileDecryptError
 
 SERVICE_SCAN_BUS = "scan_bus"
 SERVICE_AGGREGATE_NOW = "aggregate_now"
@@ -149,8 +149,6 @@ async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
                 "addresses": ", ".join(map(str, err.unreadable)),
             },
         ) from err
-    except DaliError as err:
-        raise bus_error(err) from err
     for gear in report.missing:
         LOGGER.warning(
             "DALI gear %d (groups %s) did not answer the scan; kept as missing (silent in %d of "
@@ -194,10 +192,8 @@ def _pipeline_with_database(hass: HomeAssistant, call: ServiceCall) -> DataPipel
 
 async def _aggregate_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     pipeline = _pipeline_with_database(hass, call)
-    try:
-        rows = await pipeline.async_aggregate(raise_store_error=True)
-    except StoreError as err:  # the decision cycle has run; the rows were not written
-        raise database_unavailable() from err
+    # a StoreError (translated by translate_errors) comes after the decision cycle has run
+    rows = await pipeline.async_aggregate(raise_store_error=True)
     return {"feature_rows": rows}
 
 
@@ -253,10 +249,7 @@ async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     predictions: dict[str, Any] = {}
     for entity_id, entry, group in resolve_group_lights(hass, call):
         autopilot = entry.runtime_data.autopilot
-        try:
-            features = await autopilot.async_latest_features([group], fresh_only=False)
-        except StoreError as err:
-            raise database_unavailable() from err
+        features = await autopilot.async_latest_features([group], fresh_only=False)
         if group not in features:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -302,8 +295,6 @@ async def _set_profile(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
         data = entry.runtime_data
         try:
             await data.profiles.async_set(group, changes, data.autopilot.limits(group))
-        except StoreError as err:
-            raise database_unavailable() from err
         except ValueError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -321,8 +312,6 @@ async def _rotate_key(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
         raise HomeAssistantError(
             translation_domain=DOMAIN, translation_key="undecryptable_profiles"
         ) from err
-    except StoreError as err:
-        raise database_unavailable() from err
     return {"profiles_rotated": rotated}
 
 
@@ -356,15 +345,37 @@ def rate_limited(name: str, handler: Handler) -> Handler:
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 translation_placeholders={
-                    "action": name,
+                    "action": await _action_name(hass, name),
                     "calls": str(calls),
-                    "minutes": f"{seconds / 60:g}",
-                    "wait": f"{bucket.seconds_until_available():.0f}",
+                    "period": _per_period(seconds),
+                    "wait": _duration(bucket.seconds_until_available()),
                 },
             )
         return await handler(hass, call)
 
     return limited
+
+
+async def _action_name(hass: HomeAssistant, service: str) -> str:
+    """The action's name as the Actions page shows it ("Aggregate now")."""
+    strings = await async_get_translations(hass, hass.config.language, "services", {DOMAIN})
+    return strings.get(f"component.{DOMAIN}.services.{service}.name", service)
+
+
+def _per_period(seconds: float) -> str:
+    """The period after "at most N times": "a minute", "in 10 minutes"."""
+    minutes = seconds / 60
+    return "a minute" if minutes == 1 else f"in {minutes:g} minutes"
+
+
+def _duration(seconds: float) -> str:
+    """A wait in whole seconds, or minutes from two minutes on: "1 second", "5 minutes"."""
+    whole = max(1, math.ceil(seconds))
+    if whole >= 120:
+        whole, unit = math.ceil(whole / 60), "minute"
+    else:
+        unit = "second"
+    return f"{whole} {unit}" if whole == 1 else f"{whole} {unit}s"
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -405,9 +416,10 @@ ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register every action of the integration."""
+    """Register every action of the integration, each translating bus and database errors."""
     for name, (handler, schema, supports_response) in ACTIONS.items():
 
+        @translate_errors
         async def _call(call: ServiceCall, handler: Handler = handler) -> ServiceResponse:
             return await handler(hass, call)
 

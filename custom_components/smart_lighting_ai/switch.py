@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
-from homeassistant.const import STATE_ON, EntityCategory
+from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -36,8 +36,9 @@ class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):
     group whose room was just configured starts on.
     """
 
+    # no entity category: a primary entity, so Assist exposes it by default
+    # ("turn off office automatic control" is the main voice use of the integration)
     _attr_translation_key = "auto_control"
-    _attr_entity_category = EntityCategory.CONFIG
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
         """Create the switch of group ``group``."""

@@ -31,6 +31,11 @@ async def _predictor_form(hass: HomeAssistant, entry: MockConfigEntry) -> str:
         result["flow_id"], {"next_step_id": "predictor"}
     )
     assert result["step_id"] == "predictor"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {key: _settings()[key] for key in ("predictor", *POLICY_KEYS)},
+    )
+    assert result["step_id"] == "ai"  # the AI fields are asked only for an AI predictor
     return str(result["flow_id"])
 
 
@@ -46,6 +51,14 @@ def _settings(**changes: object) -> dict[str, object]:
     }
 
 
+POLICY_KEYS = ("anti_flicker_seconds", "override_minutes", "shadow_mode")
+
+
+def _ai_page(**changes: object) -> dict[str, object]:
+    """What the predictor form's AI page submits."""
+    return {k: v for k, v in _settings(**changes).items() if k not in ("predictor", *POLICY_KEYS)}
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -57,22 +70,22 @@ async def test_options_check_the_key_and_the_model_then_decides(
 ) -> None:
     entry = await _entry(hass, freezer)
     flow_id = await _predictor_form(hass, entry)
-    result = await hass.config_entries.options.async_configure(flow_id, _settings())
+    result = await hass.config_entries.options.async_configure(flow_id, _ai_page())
     assert result["errors"] == {"api_key": "api_key_required"}
     result = await hass.config_entries.options.async_configure(
-        flow_id, _settings(api_key=API_KEY, base_url="ftp://example")
+        flow_id, _ai_page(api_key=API_KEY, base_url="ftp://example")
     )
     assert result["errors"] == {"base_url": "invalid_base_url"}
     result = await hass.config_entries.options.async_configure(
-        flow_id, _settings(api_key="sk-wrong", base_url=fake_openai.base_url)
+        flow_id, _ai_page(api_key="sk-wrong", base_url=fake_openai.base_url)
     )
     assert result["errors"] == {"api_key": "invalid_auth"}
     result = await hass.config_entries.options.async_configure(
-        flow_id, _settings(api_key=API_KEY, base_url=f"http://127.0.0.1:{_closed_port()}/v1")
+        flow_id, _ai_page(api_key=API_KEY, base_url=f"http://127.0.0.1:{_closed_port()}/v1")
     )
     assert result["errors"] == {"base": "cannot_connect"}
     result = await hass.config_entries.options.async_configure(
-        flow_id, _settings(api_key=API_KEY, base_url=fake_openai.base_url, model="test-model")
+        flow_id, _ai_page(api_key=API_KEY, base_url=fake_openai.base_url, model="test-model")
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()

@@ -203,11 +203,11 @@ async def test_binary_sensors_and_system_health(
     assert hass.states.get("binary_sensor.mock_title_database_problem").state == "off"
     info = await system_health_info(hass)
     assert info == {
-        "interface": "simulated",
-        "connected": True,
-        "gear": 16,
-        "database": "ok",
-        "scheduler": "running",
+        "interface": "Simulated bus",
+        "connected": "Connected",
+        "gear": "16 control gear",
+        "database": "OK",
+        "scheduler": "Running",
     }
     simulator(office).unplug()
     await hass.async_block_till_done()

@@ -23,16 +23,17 @@ OLD_KEY = "sk-stored-0123456789abcdef"  # stored, but the fake server no longer 
 FLOW_URL = "/api/config/config_entries/options/flow"
 
 
+POLICY = {
+    "predictor": "openai",
+    "anti_flicker_seconds": 120,
+    "override_minutes": 60,
+    "shadow_mode": False,
+}
+
+
 def _settings(**changes: object) -> dict[str, Any]:
-    return {
-        "predictor": "openai",
-        "payload_cap_bytes": 16384,
-        "ai_calls_per_hour": 60,
-        "anti_flicker_seconds": 120,
-        "override_minutes": 60,
-        "shadow_mode": False,
-        **changes,
-    }
+    """What the AI step of the predictor form submits (with ``changes``)."""
+    return {"payload_cap_bytes": 16384, "ai_calls_per_hour": 60, **changes}
 
 
 @pytest.fixture
@@ -42,7 +43,10 @@ async def ai_entry(hass: HomeAssistant, fake_openai: FakeOpenAI) -> MockConfigEn
         domain=DOMAIN,
         data={"bus_type": "simulated"},
         unique_id="simulated",
-        options=_settings(api_key=API_KEY, base_url=fake_openai.base_url, model="test-model"),
+        options={
+            **POLICY,
+            **_settings(api_key=API_KEY, base_url=fake_openai.base_url, model="test-model"),
+        },
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -51,11 +55,14 @@ async def ai_entry(hass: HomeAssistant, fake_openai: FakeOpenAI) -> MockConfigEn
 
 
 async def _predictor_form(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """The AI page of the predictor form, reached by choosing the OpenAI-compatible model."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "predictor"}
     )
     assert result["step_id"] == "predictor"
+    result = await hass.config_entries.options.async_configure(result["flow_id"], POLICY)
+    assert result["step_id"] == "ai"
     return dict(result)
 
 
@@ -102,6 +109,10 @@ async def test_the_browser_never_receives_the_key(
     text = await response.text()
     assert json.loads(text)["step_id"] == "predictor"
     assert API_KEY not in text
+    response = await client.post(f"{FLOW_URL}/{flow_id}", json=POLICY)
+    text = await response.text()
+    assert json.loads(text)["step_id"] == "ai"
+    assert API_KEY not in text
 
     # nor after a failed submission that carried it
     response = await client.post(
@@ -138,7 +149,7 @@ async def test_a_stored_key_that_stopped_working_is_reported(
         domain=DOMAIN,
         data={"bus_type": "simulated"},
         unique_id="simulated",
-        options=_settings(api_key=OLD_KEY, base_url=fake_openai.base_url),
+        options={**POLICY, **_settings(api_key=OLD_KEY, base_url=fake_openai.base_url)},
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -177,21 +188,24 @@ async def test_openai_without_any_key_is_refused(hass: HomeAssistant) -> None:
 async def test_choosing_the_local_predictor_forgets_the_key(
     hass: HomeAssistant, ai_entry: MockConfigEntry, fake_openai: FakeOpenAI
 ) -> None:
-    result = await _predictor_form(hass, ai_entry)
+    result = await hass.config_entries.options.async_init(ai_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], _settings(predictor="local", base_url=fake_openai.base_url)
+        result["flow_id"], {"next_step_id": "predictor"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**POLICY, "predictor": "local"}
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert "api_key" not in ai_entry.options
     assert ai_entry.options["predictor"] == "local"
-    assert ai_entry.options["base_url"] == fake_openai.base_url  # no secret: kept as entered
+    assert ai_entry.options["base_url"] == fake_openai.base_url  # no secret: kept for later
 
 
 def test_the_help_text_says_an_empty_field_keeps_the_key() -> None:
     package = Path(smart_lighting_ai.__file__).parent
     for name in ("strings.json", "translations/en.json"):
         strings = json.loads((package / name).read_text(encoding="utf-8"))
-        text = strings["options"]["step"]["predictor"]["data_description"]["api_key"]
+        text = strings["options"]["step"]["ai"]["data_description"]["api_key"]
         assert "leave empty to keep the stored key" in text.lower()

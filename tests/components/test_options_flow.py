@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_lighting_ai.const import DOMAIN
 
+from ..fake_openai import API_KEY, FakeOpenAI
 from .common import runtime
 
 
@@ -157,9 +158,6 @@ async def test_local_predictor_and_automatic_control_settings(
         result["flow_id"],
         {
             "predictor": "local",
-            "api_key": "",
-            "payload_cap_bytes": 8192,
-            "ai_calls_per_hour": 30,
             "anti_flicker_seconds": 300,
             "override_minutes": 90,
             "shadow_mode": True,
@@ -169,8 +167,6 @@ async def test_local_predictor_and_automatic_control_settings(
     await hass.async_block_till_done()
     assert loaded_entry.options == {
         "predictor": "local",
-        "payload_cap_bytes": 8192,
-        "ai_calls_per_hour": 30,
         "anti_flicker_seconds": 300,
         "override_minutes": 90,
         "shadow_mode": True,
@@ -192,12 +188,19 @@ async def test_room_without_rated_power_keeps_the_default(
     assert "rated_watts" not in loaded_entry.options
 
 
-async def test_emptied_predictor_fields_are_removed(hass: HomeAssistant) -> None:
+async def test_emptied_predictor_fields_are_removed(
+    hass: HomeAssistant, fake_openai: FakeOpenAI
+) -> None:
     entry = MockConfigEntry(
         domain=DOMAIN,
         data={"bus_type": "simulated"},
         unique_id="simulated",
-        options={"predictor": "local", "base_url": "http://old:1/v1", "model": "m1"},
+        options={
+            "predictor": "local",
+            "api_key": API_KEY,
+            "model": "m1",
+            "ai_price_input_per_mtok": 0.15,
+        },
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -205,16 +208,25 @@ async def test_emptied_predictor_fields_are_removed(hass: HomeAssistant) -> None
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
-            "predictor": "local",
-            "payload_cap_bytes": 16384,
-            "ai_calls_per_hour": 60,
+            "predictor": "openai",
             "anti_flicker_seconds": 120,
             "override_minutes": 60,
             "shadow_mode": False,
         },
     )
+    assert result["step_id"] == "ai"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "base_url": fake_openai.base_url,
+            "model": "",
+            "payload_cap_bytes": 16384,
+            "ai_calls_per_hour": 60,
+        },
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert "base_url" not in entry.options
     assert "model" not in entry.options
+    assert "ai_price_input_per_mtok" not in entry.options
+    assert entry.options["api_key"] == API_KEY  # an empty key field keeps the stored key
     assert isinstance(entry.options["payload_cap_bytes"], int)

@@ -55,7 +55,7 @@ async def test_scan_bus_errors(hass: HomeAssistant, loaded_entry: MockConfigEntr
     simulator(loaded_entry).unplug()
     with pytest.raises(HomeAssistantError) as err2:
         await hass.services.async_call(DOMAIN, "scan_bus", {}, blocking=True, return_response=True)
-    assert err2.value.translation_key == "bus_error"
+    assert err2.value.translation_key == "not_connected"  # the same words as the lights
 
 
 async def test_actions_need_a_loaded_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
