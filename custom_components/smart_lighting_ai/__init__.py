@@ -40,16 +40,16 @@ from .dali import (
     create_backend,
     scan_bus,
 )
-from .database import async_acquire_store, async_release_store
 from .entity import bus_device_info, bus_identifier, group_identifier
 from .http import async_register_views
+from .issues import check_api_key, check_database, watch_bus_connection
 from .overrides import OverrideManager, override_state_store
 from .pipeline import DataPipeline, pipeline_state_store
 from .predictor_factory import async_create_predictor
 from .profiles import ProfileManager, ensure_key
-from .repairs_issues import check_api_key, check_database, watch_bus_connection
 from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
+from .shared_store import async_acquire_store, async_release_store
 from .telemetry import Telemetry
 
 LIVE_OPTIONS = frozenset(

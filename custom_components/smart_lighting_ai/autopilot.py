@@ -30,6 +30,7 @@ from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
+from .brightness import level_from_pct, pct_from_level
 from .const import (
     AUTOMATIC_FADE_S,
     CONF_ANTI_FLICKER,
@@ -49,7 +50,6 @@ from .predictor.policy import GroupSituation, PolicySettings, skip_reason
 from .predictor.schedule import in_schedule
 from .profiles import ProfileManager
 from .runtime import SmartLightingConfigEntry
-from .setpoints import level_from_pct, pct_from_level
 from .store import StoreError
 
 STALE_WINDOWS = 2  # a feature row older than two windows is not acted upon

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 
-from .database import shared_store
+from .shared_store import shared_store
 
 
 async def async_pre_backup(hass: HomeAssistant) -> None:

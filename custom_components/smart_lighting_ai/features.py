@@ -23,6 +23,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
+from .brightness import pct_from_level
 from .const import CONF_GROUPS, CONF_ILLUMINANCE_ENTITIES, CONF_OCCUPANCY_ENTITIES
 from .dali import GroupController
 from .dali.conversions import mirek_to_kelvin
@@ -34,7 +35,6 @@ from .predictor.window import (
     numeric_summary,
     occupancy_ratio,
 )
-from .setpoints import pct_from_level
 
 ATTR_CLOUD_COVERAGE = "cloud_coverage"
 ATTR_TEMPERATURE = "temperature"

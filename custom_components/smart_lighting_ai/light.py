@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .brightness import brightness_to_level, level_to_brightness
 from .coordinator import BusStateCoordinator
 from .dali import (
     DaliError,
@@ -32,7 +33,6 @@ from .entity import SmartLightingGroupEntity
 from .exceptions import dali_error
 from .overrides import origin_of
 from .runtime import SmartLightingConfigEntry
-from .setpoints import brightness_to_level, level_to_brightness
 
 PARALLEL_UPDATES = 0
 

@@ -31,14 +31,14 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_FERNET_KEYS, DOMAIN, LOGGER
-from .predictor import GroupLimits
-from .predictor.schedule import learn_offset, validate_schedule
-from .repairs_issues import (
+from .issues import (
     ISSUE_INVALID_KEY,
     ISSUE_UNDECRYPTABLE,
     async_clear_issue,
     async_raise_issue,
 )
+from .predictor import GroupLimits
+from .predictor.schedule import learn_offset, validate_schedule
 from .runtime import SmartLightingConfigEntry
 from .store import ProfileCipher, ProfileDecryptError, ProfileKeyError, Store, StoreError
 

@@ -14,9 +14,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 
 from .const import CONF_BASE_URL
+from .issues import ISSUE_API_KEY_REJECTED, ISSUE_INVALID_KEY, ISSUE_UNDECRYPTABLE
 from .predictor import CannotConnect, InvalidAuth, validate_api_key
 from .predictor_factory import async_create_client
-from .repairs_issues import ISSUE_API_KEY_REJECTED, ISSUE_INVALID_KEY, ISSUE_UNDECRYPTABLE
 
 
 def _issue_placeholders(flow: RepairsFlow) -> dict[str, str] | None:

@@ -21,6 +21,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .autopilot import decision_attributes
+from .brightness import pct_from_level
 from .const import (
     CONF_GROUPS,
     CONF_PREDICTOR,
@@ -32,7 +33,6 @@ from .coordinator import BusStateCoordinator
 from .entity import SmartLightingGroupEntity, bus_device_info, entry_key
 from .predictor.lamp import light_output
 from .runtime import SmartLightingConfigEntry
-from .setpoints import pct_from_level
 
 PARALLEL_UPDATES = 0
 

@@ -23,6 +23,7 @@ from homeassistant.helpers.typing import VolSchemaType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from .brightness import pct_from_level
 from .compat import referenced_entity_ids
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN, LOGGER
 from .dali import (
@@ -38,7 +39,6 @@ from .pipeline import DataPipeline
 from .predictor import TokenBucket
 from .profiles import PROFILE_FIELDS
 from .runtime import SmartLightingConfigEntry
-from .setpoints import pct_from_level
 from .store import ProfileDecryptError
 
 SERVICE_SCAN_BUS = "scan_bus"

@@ -24,11 +24,11 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.smart_lighting_ai.autopilot import SKIP_CHANGED_MEANWHILE
+from custom_components.smart_lighting_ai.brightness import brightness_to_level, pct_from_level
 from custom_components.smart_lighting_ai.const import DB_FILENAME, DOMAIN
 from custom_components.smart_lighting_ai.dali import Backend, DaliConnectionError, create_backend
 from custom_components.smart_lighting_ai.dali.groups import COMMAND_PRIORITY
-from custom_components.smart_lighting_ai.database import DATA_DATABASE
-from custom_components.smart_lighting_ai.setpoints import brightness_to_level, pct_from_level
+from custom_components.smart_lighting_ai.shared_store import DATA_DATABASE
 
 from .common import ROOMS_OPTIONS, runtime, setup_office, simulator
 
