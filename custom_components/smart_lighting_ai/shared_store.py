@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from homeassistant.const import EVENT_HOMEASSISTANT_CLOSE
@@ -12,6 +13,7 @@ from .const import DB_FILENAME, DOMAIN, LOGGER
 from .store import Store, StoreError
 
 DATA_DATABASE: HassKey[SharedDatabase] = HassKey(f"{DOMAIN}_database")
+DATA_LOCK: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_database_lock")
 
 
 @dataclass
@@ -23,12 +25,22 @@ class SharedDatabase:
     stop_listener: CALLBACK_TYPE | None = None
 
 
+def _lock(hass: HomeAssistant) -> asyncio.Lock:
+    """Opening and closing never interleave: two buses set up at once share one store."""
+    return hass.data.setdefault(DATA_LOCK, asyncio.Lock())
+
+
 async def async_acquire_store(hass: HomeAssistant, entry_id: str) -> Store | None:
     """Open (once) and return the store; None when it cannot be opened.
 
     A store that cannot be opened is logged and left out: the lights keep
     working, only history and decisions are not kept.
     """
+    async with _lock(hass):
+        return await _async_acquire(hass, entry_id)
+
+
+async def _async_acquire(hass: HomeAssistant, entry_id: str) -> Store | None:
     shared = hass.data.get(DATA_DATABASE)
     if shared is None:
         store = Store(hass.config.path(DB_FILENAME))
@@ -56,6 +68,11 @@ async def async_acquire_store(hass: HomeAssistant, entry_id: str) -> Store | Non
 
 async def async_release_store(hass: HomeAssistant, entry_id: str) -> None:
     """Close the store once no entry uses it."""
+    async with _lock(hass):
+        await _async_release(hass, entry_id)
+
+
+async def _async_release(hass: HomeAssistant, entry_id: str) -> None:
     shared = hass.data.get(DATA_DATABASE)
     if shared is None:
         return
