@@ -243,3 +243,25 @@ async def _async_reload(hass: HomeAssistant, entry: SmartLightingConfigEntry) ->
     data.options = dict(entry.options)
     if changed - LIVE_OPTIONS:
         await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> bool:
+    """Bring an entry made by an older config flow up to date; its unique_id never changes.
+
+    Since 1.2 a new hardware entry is known by its interface's serial number or udev by-id
+    link. An older entry keeps its unique_id, because every entity unique_id and device
+    identifier is built from it: changing it would need every one of them rewritten in both
+    registries, and a half-done rewrite (or a downgrade) would orphan lights, their names,
+    areas and history. It only records the by-id link of its port, so the config flow can
+    tell the same interface on another port; a serial number reaches the bus device at
+    setup. A newer minor version loads as it is; a newer major version is refused.
+    """
+    from .config_flow import SmartLightingConfigFlow, async_migrate_data
+
+    if entry.version > SmartLightingConfigFlow.VERSION:
+        return False
+    if entry.version == 1 and entry.minor_version < 2:
+        hass.config_entries.async_update_entry(
+            entry, data=await async_migrate_data(hass, entry.data), minor_version=2
+        )
+    return True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import urlparse
 
 import voluptuous as vol
 from dali.address import GearBroadcast
@@ -11,11 +13,13 @@ from dali.gear.general import QueryControlGearPresent
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -40,8 +44,15 @@ from .dali import (
     DaliError,
     create_backend,
 )
+from .dali.backend import InterfaceIdentity, identity_of
+from .dali.backends.device_links import stable_link
 from .dali.factory import BUS_SERIAL, BUS_SIMULATED
+from .entity import bus_identifier
 from .options_flow import SmartLightingOptionsFlow
+
+# Entry data: what identifies the interface the entry uses now (its serial number, or the
+# udev by-id link of its device node), when it has either.
+CONF_INTERFACE_ID: Final = "interface_id"
 
 TITLES = {
     BUS_SIMULATED: "DALI bus (simulated)",
@@ -59,12 +70,15 @@ class NoGearFound(Exception):
     """The interface works but no control gear answered."""
 
 
-async def probe_bus(bus_type: str, path: str | None = None, url: str | None = None) -> None:
+async def probe_bus(
+    bus_type: str, path: str | None = None, url: str | None = None
+) -> InterfaceIdentity:
     """Open the interface, ask whether any control gear is there, and close it again.
 
     One broadcast query is enough (any answer, even a collision, means gear is
-    present); the full scan runs when the entry is set up. Raises
-    ``DaliConfigError`` for bad settings, :class:`CannotConnect` and :class:`NoGearFound`.
+    present); the full scan runs when the entry is set up. Returns what the interface
+    said it is. Raises ``DaliConfigError`` for bad settings, :class:`CannotConnect` and
+    :class:`NoGearFound`.
     """
     bus = DaliBus(create_backend(bus_type, path=path, url=url))  # DaliConfigError escapes here
     try:
@@ -78,9 +92,45 @@ async def probe_bus(bus_type: str, path: str | None = None, url: str | None = No
         await bus.close()
     if not answer.value:
         raise NoGearFound
+    return identity_of(bus.backend)
+
+
+def device_path(data: Mapping[str, Any]) -> str | None:
+    """The device node of an entry's interface: its hidraw path, or the port of its URL."""
+    if path := data.get(CONF_PATH):
+        return str(path)
+    if url := data.get(CONF_URL):
+        return urlparse(str(url).strip()).path or None
+    return None
+
+
+async def async_interface_id(
+    hass: HomeAssistant, identity: InterfaceIdentity, device: str | None
+) -> str | None:
+    """What names the interface wherever it is plugged in: its serial, else its by-id link."""
+    if identity.serial_number or device is None:
+        return identity.serial_number
+    return await hass.async_add_executor_job(stable_link, device)
+
+
+async def async_migrate_data(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Entry data of version 1.1 as 1.2 has it: the by-id link of the port, where there is one.
+
+    The entry's unique_id stays as it is (see ``async_migrate_entry``). The serial number
+    of an interface that reports one needs the interface itself: it reaches the bus device
+    in the device registry at the next setup, where the config flow finds it.
+    """
+    migrated = dict(data)
+    device = device_path(data)
+    if device is None or CONF_INTERFACE_ID in migrated:
+        return migrated
+    if link := await hass.async_add_executor_job(stable_link, device):
+        migrated[CONF_INTERFACE_ID] = link
+    return migrated
 
 
 def _unique_id(bus_type: str, address: str | None) -> str:
+    """``bus_type``, or ``bus_type:address`` where ``address`` is a serial, link or path."""
     return bus_type if address is None else f"{bus_type}:{address}"
 
 
@@ -92,6 +142,9 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a DALI bus."""
 
     VERSION = 1
+    # 1.2: a new hardware entry's unique_id is its interface's serial number or by-id link;
+    # entries made before keep theirs and record the by-id link in their data.
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
@@ -114,7 +167,7 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_serial()
             await self.async_set_unique_id(_unique_id(BUS_SIMULATED, None))
             self._abort_if_unique_id_configured()
-            errors = await self._test(None, None)
+            errors, _ = await self._test(None, None)
             if not errors:
                 return self.async_create_entry(
                     title=TITLES[BUS_SIMULATED], data={CONF_BUS_TYPE: BUS_SIMULATED}
@@ -160,31 +213,21 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None and key in user_input:
             address = str(user_input[key]).strip()
-            await self.async_set_unique_id(_unique_id(self._bus_type, address))
             if self.source != SOURCE_RECONFIGURE:
+                await self.async_set_unique_id(_unique_id(self._bus_type, address))
                 self._abort_if_unique_id_configured()
                 # an entry reconfigured onto this device keeps its first unique_id
                 self._async_abort_entries_match({CONF_BUS_TYPE: self._bus_type, key: address})
-            elif any(
-                e.unique_id == self.unique_id and e.entry_id != self._reconfigure_entry_id
-                for e in self._async_current_entries()
-            ):
+            elif self._address_used_elsewhere(key, address):
                 return self.async_abort(reason="already_configured")
             path, url = (address, None) if key == CONF_PATH else (None, address)
-            errors = await self._test(path, url, invalid=f"invalid_{key}")
+            errors, identity = await self._test(path, url, invalid=f"invalid_{key}")
             if not errors:
-                data = {CONF_BUS_TYPE: self._bus_type, key: address}
-                title = _title(self._bus_type, address)
+                device = device_path({key: address})
+                interface_id = await async_interface_id(self.hass, identity, device)
                 if self.source == SOURCE_RECONFIGURE:
-                    entry = self._get_reconfigure_entry()
-                    # the unique_id stays: entities, devices and their history belong to the
-                    # bus, not to the device path it happens to have today
-                    self.hass.config_entries.async_update_entry(
-                        entry, data={**entry.data, **data}, title=title
-                    )
-                    await self.hass.config_entries.async_reload(entry.entry_id)
-                    return self.async_abort(reason="reconfigure_successful")
-                return self.async_create_entry(title=title, data=data)
+                    return await self._async_reconfigure(key, address, identity, interface_id)
+                return await self._async_add(key, address, identity, interface_id)
             default = address
         return self.async_show_form(
             step_id=step_id,
@@ -193,15 +236,101 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"bus_type": TITLES[self._bus_type]},
         )
 
+    async def _async_add(
+        self, key: str, address: str, identity: InterfaceIdentity, interface_id: str | None
+    ) -> ConfigFlowResult:
+        """Create the entry, unless its interface is already set up (on another port)."""
+        data = {CONF_BUS_TYPE: self._bus_type, key: address}
+        if interface_id is not None:
+            if (entry := self._entry_using(interface_id, identity.serial_number)) is not None:
+                return self._async_follow(entry, key, address, interface_id)
+            await self.async_set_unique_id(_unique_id(self._bus_type, interface_id))
+            self._abort_if_unique_id_configured()
+            data[CONF_INTERFACE_ID] = interface_id
+        return self.async_create_entry(title=_title(self._bus_type, address), data=data)
+
+    async def _async_reconfigure(
+        self, key: str, address: str, identity: InterfaceIdentity, interface_id: str | None
+    ) -> ConfigFlowResult:
+        """Point the entry at the interface at ``address``; its unique_id stays.
+
+        Entities, devices and their history belong to the bus, not to the device path or
+        even the interface it has today: a replacement interface takes over the same bus.
+        """
+        if interface_id is not None and self._entry_using(interface_id, identity.serial_number):
+            return self.async_abort(reason="already_configured")
+        entry = self._get_reconfigure_entry()
+        data = {**entry.data, CONF_BUS_TYPE: self._bus_type, key: address}
+        data.pop(CONF_INTERFACE_ID, None)
+        if interface_id is not None:
+            data[CONF_INTERFACE_ID] = interface_id
+        self.hass.config_entries.async_update_entry(
+            entry, data=data, title=_title(self._bus_type, address)
+        )
+        await self.hass.config_entries.async_reload(entry.entry_id)
+        return self.async_abort(reason="reconfigure_successful")
+
+    def _other_entries(self) -> list[ConfigEntry[Any]]:
+        """The entries of this bus type, without the one being reconfigured."""
+        own = self._reconfigure_entry_id if self.source == SOURCE_RECONFIGURE else None
+        return [
+            entry
+            for entry in self._async_current_entries(include_ignore=False)
+            if entry.entry_id != own and entry.data.get(CONF_BUS_TYPE) == self._bus_type
+        ]
+
+    def _address_used_elsewhere(self, key: str, address: str) -> bool:
+        old_scheme = _unique_id(self._bus_type, address)
+        return any(
+            entry.unique_id == old_scheme or entry.data.get(key) == address
+            for entry in self._other_entries()
+        )
+
+    def _entry_using(self, interface_id: str, serial: str | None) -> ConfigEntry[Any] | None:
+        """The entry that uses this interface, if any.
+
+        Found by the identity it recorded, or by the serial number its bus device showed
+        when it last connected (entries made before version 1.2 recorded none).
+        """
+        for entry in self._other_entries():
+            if entry.data.get(CONF_INTERFACE_ID) == interface_id:
+                return entry
+            if serial and self._bus_device_serial(entry) == serial:
+                return entry
+        return None
+
+    def _bus_device_serial(self, entry: ConfigEntry[Any]) -> str | None:
+        """The serial number the entry's bus device shows in the device registry."""
+        identifier = bus_identifier(entry)
+        for device in dr.async_entries_for_config_entry(dr.async_get(self.hass), entry.entry_id):
+            if identifier in device.identifiers:
+                return device.serial_number
+        return None
+
+    @callback
+    def _async_follow(
+        self, entry: ConfigEntry[Any], key: str, address: str, interface_id: str
+    ) -> ConfigFlowResult:
+        """The interface moved to ``address``: take its entry along, then abort."""
+        data = {**entry.data, key: address, CONF_INTERFACE_ID: interface_id}
+        title = entry.title
+        if title == _title(self._bus_type, entry.data.get(key)):  # not renamed by the user
+            title = _title(self._bus_type, address)
+        changed = self.hass.config_entries.async_update_entry(entry, data=data, title=title)
+        if changed and entry.state in (ConfigEntryState.LOADED, ConfigEntryState.SETUP_RETRY):
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_abort(reason="already_configured")
+
     async def _test(
         self, path: str | None, url: str | None, invalid: str = "cannot_connect"
-    ) -> dict[str, str]:
+    ) -> tuple[dict[str, str], InterfaceIdentity]:
+        """Probe the interface: the form errors, and what the interface said it is."""
         try:
-            await probe_bus(self._bus_type, path=path, url=url)
+            identity = await probe_bus(self._bus_type, path=path, url=url)
         except DaliConfigError:
-            return {"base": invalid}
+            return {"base": invalid}, InterfaceIdentity()
         except CannotConnect:
-            return {"base": "cannot_connect"}
+            return {"base": "cannot_connect"}, InterfaceIdentity()
         except NoGearFound:
-            return {"base": "no_gear_found"}
-        return {}
+            return {"base": "no_gear_found"}, InterfaceIdentity()
+        return {}, identity

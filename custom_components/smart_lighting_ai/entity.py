@@ -7,6 +7,7 @@ from homeassistant.helpers.entity import Entity
 
 from .compat import child_device_info
 from .const import CONF_BUS_TYPE, CONF_GROUP_NAME, CONF_GROUPS, DOMAIN
+from .dali.backend import identity_of
 from .runtime import SmartLightingConfigEntry
 
 MANUFACTURER = "Smart Lighting AI"
@@ -28,13 +29,23 @@ def group_identifier(entry: SmartLightingConfigEntry, group: int) -> tuple[str, 
 
 
 def bus_device_info(entry: SmartLightingConfigEntry) -> DeviceInfo:
-    """The device that stands for the DALI bus interface."""
-    return DeviceInfo(
+    """The device that stands for the DALI bus interface: its maker, model, firmware, serial.
+
+    A value the interface does not report is left out rather than sent as None, so it
+    never wipes what the device registry already knows.
+    """
+    identity = identity_of(entry.runtime_data.bus.backend)
+    info = DeviceInfo(
         identifiers={bus_identifier(entry)},
-        manufacturer=MANUFACTURER,
-        model=f"DALI interface ({entry.data[CONF_BUS_TYPE]})",
+        manufacturer=identity.manufacturer or MANUFACTURER,
+        model=identity.model or f"DALI interface ({entry.data[CONF_BUS_TYPE]})",
         name=entry.title,
     )
+    if identity.firmware:
+        info["sw_version"] = identity.firmware
+    if identity.serial_number:
+        info["serial_number"] = identity.serial_number
+    return info
 
 
 def group_name(entry: SmartLightingConfigEntry, group: int) -> str:

@@ -12,10 +12,14 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_lighting_ai.const import DOMAIN
-from custom_components.smart_lighting_ai.dali.backends.simulated import SimulatedBackend
+from custom_components.smart_lighting_ai.dali.backends.simulated import (
+    SIMULATED_IDENTITY,
+    SimulatedBackend,
+)
 from custom_components.smart_lighting_ai.dali.factory import create_backend
 
 FACTORY = "custom_components.smart_lighting_ai.config_flow.create_backend"
+SERIAL = SIMULATED_IDENTITY.serial_number
 
 
 @pytest.fixture
@@ -111,8 +115,9 @@ async def test_hid_interface(
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == f"{title} (/dev/hidraw3)"
-    assert result["data"] == {"bus_type": bus_type, "path": "/dev/hidraw3"}
-    assert result["result"].unique_id == f"{bus_type}:/dev/hidraw3"
+    # the stand-in reports the simulated interface's serial number: it names the bus
+    assert result["data"] == {"bus_type": bus_type, "path": "/dev/hidraw3", "interface_id": SERIAL}
+    assert result["result"].unique_id == f"{bus_type}:{SERIAL}"
 
 
 async def test_missing_hidraw_device_cannot_connect(hass: HomeAssistant) -> None:
@@ -145,7 +150,12 @@ async def test_serial_interface(
         )
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {"bus_type": "serial", "url": "luba232:/dev/ttyUSB0"}
+    assert result["data"] == {
+        "bus_type": "serial",
+        "url": "luba232:/dev/ttyUSB0",
+        "interface_id": SERIAL,
+    }
+    assert result["result"].unique_id == f"serial:{SERIAL}"
 
 
 async def test_same_device_twice_aborts(

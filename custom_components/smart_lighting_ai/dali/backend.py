@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from dali.command import Command, Response
 
 type ConnectionListener = Callable[[bool], None]
 type TrafficListener = Callable[[Command], None]
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceIdentity:
+    """Which DALI interface a backend drives, as far as it can tell (None: not known).
+
+    ``manufacturer`` and ``model`` follow from the kind of interface; ``firmware`` and
+    ``serial_number`` are what the interface itself reports once connected. A backend keeps
+    the last values it learned after a disconnect.
+    """
+
+    manufacturer: str | None = None
+    model: str | None = None
+    firmware: str | None = None
+    serial_number: str | None = None
+
+
+def identity_of(backend: object) -> InterfaceIdentity:
+    """The identity of ``backend``; an empty one for a backend that has no ``identity``."""
+    identity = getattr(backend, "identity", None)
+    return identity if isinstance(identity, InterfaceIdentity) else InterfaceIdentity()
 
 
 class Backend(Protocol):
@@ -18,9 +40,16 @@ class Backend(Protocol):
     accounting live in :class:`~.bus.DaliBus`. Like python-dali's drivers, a
     backend sends the ``EnableDeviceType`` frame before a command that has a
     device type, and sends configuration commands twice.
+
+    ``identity`` says which interface it is; read it through :func:`identity_of`, which
+    also accepts a backend written before identities existed.
     """
 
     kind: str
+
+    @property
+    def identity(self) -> InterfaceIdentity:
+        """Maker, model, firmware and serial number of the interface, where known."""
 
     @property
     def connected(self) -> bool:

@@ -22,7 +22,7 @@ from dali.exceptions import CommunicationError, UnsupportedFrameTypeError
 from dali.frame import BackwardFrameError
 from dali.gear.general import EnableDeviceType
 
-from ..backend import ListenerSlots
+from ..backend import InterfaceIdentity, ListenerSlots
 from ..errors import DaliConfigError, DaliConnectionError, DaliError, DaliNotConnectedError
 
 if TYPE_CHECKING:
@@ -151,12 +151,24 @@ class _Hasseb(dali_hid.hasseb):  # type: ignore[misc]
 
 
 _DRIVERS: Final[dict[str, Any]] = {"hid_tridonic": dali_hid.tridonic, "hid_hasseb": _Hasseb}
+# Maker and model of each kind; firmware and serial number come from the device (only the
+# Tridonic DALI-USB reports them: python-dali's hasseb driver reads neither).
+_MAKER_MODEL: Final[dict[str, tuple[str, str]]] = {
+    "hid_tridonic": ("Tridonic", "DALI-USB"),
+    "hid_hasseb": ("hasseb", "DALI Master"),
+}
 # How long a send abandoned by its caller (timeout, cancellation) may keep
 # running before it is cancelled. Tridonic's driver bounds its own waits
 # (0.2 s per reply) and leaks internal state when cancelled mid-command, so it
 # is left to finish; hasseb's waits for an answer that may never come (it only
 # knows device type 0 queries) and is safe to cancel at once.
 _ORPHAN_GRACE_S: Final[dict[str, float]] = {"hid_tridonic": 1.0, "hid_hasseb": 0.0}
+
+
+def _reported(value: object) -> str | None:
+    """A firmware version or serial number as the driver reported it (None when it did not)."""
+    text = str(value).strip() if value is not None else ""
+    return text or None
 
 
 def _driver_tasks(driver: Any) -> list[asyncio.Task[Any]]:
@@ -203,6 +215,8 @@ class HidBackend(ListenerSlots):
         self._handles: list[Any] = []
         self._sends: set[asyncio.Task[Any]] = set()
         self._own = OwnFrameTracker()
+        self._firmware: str | None = None
+        self._serial: str | None = None
 
     def __repr__(self) -> str:
         """Show kind and path."""
@@ -222,6 +236,12 @@ class HidBackend(ListenerSlots):
     def serial_number(self) -> str | None:
         """The interface serial number, where the device reports one."""
         return None if self._driver is None else self._driver.serial
+
+    @property
+    def identity(self) -> InterfaceIdentity:
+        """Maker and model of the kind; firmware and serial as last reported by the device."""
+        manufacturer, model = _MAKER_MODEL[self.kind]
+        return InterfaceIdentity(manufacturer, model, self._firmware, self._serial)
 
     async def connect(self) -> None:
         """Open and initialise the device; raises ``DaliConnectionError`` when that fails."""
@@ -257,6 +277,8 @@ class HidBackend(ListenerSlots):
             driver.connection_status_callback.register(self._on_status),
             driver.bus_traffic.register(self._on_traffic),
         ]
+        self._firmware = _reported(driver.firmware_version)
+        self._serial = _reported(driver.serial)
         _LOGGER.info(
             "Connected DALI %s interface %s (firmware %s, serial %s)",
             self.kind,

@@ -13,11 +13,11 @@ import logging
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import ParseResult, urlparse
 
-from dali.driver.serial import drivers_map
+from dali.driver.serial import DriverLubaRs232, drivers_map
 from dali.exceptions import TransmissionError, UnsupportedFrameTypeError
 from serialx import SerialException
 
-from ..backend import ListenerSlots
+from ..backend import InterfaceIdentity, ListenerSlots
 from ..errors import (
     DaliConfigError,
     DaliConnectionError,
@@ -36,6 +36,11 @@ _LOGGER = logging.getLogger(__name__)
 # LUBA retries its handshake up to five times, one second each.
 DEFAULT_CONNECT_TIMEOUT_S: Final = 10.0
 DEFAULT_POLL_INTERVAL_S: Final = 1.0
+# Maker and model by URL scheme (both are Lunatone interfaces).
+_MAKER_MODEL: Final[dict[str, tuple[str, str]]] = {
+    "luba232": ("Lunatone", "LUBA RS232"),
+    "scirs232": ("Lunatone", "DALI SCI RS232"),
+}
 
 
 def known_schemes() -> list[str]:
@@ -69,6 +74,18 @@ def parse_serial_url(url: object) -> tuple[type[Any], ParseResult]:
     return driver_class, parsed
 
 
+def _reported_serial(driver: Any) -> str | None:
+    """The serial number a python-dali 0.16 serial driver learned in its handshake, if any.
+
+    Only the LUBA driver asks for one: its "query device info" answer carries the GTIN and
+    the 8-byte identification number of the interface (read here as its serial number).
+    """
+    info = getattr(getattr(driver, "_protocol", None), "device_info", None)
+    if not isinstance(info, DriverLubaRs232.LubaDeviceInfo) or not info.id:
+        return None
+    return str(info.id)
+
+
 def _close_transport(driver: Any) -> None:
     """Close the serial port a python-dali 0.16 serial driver opened (they have no close())."""
     transport = getattr(driver, "_transport", None)
@@ -96,10 +113,17 @@ class SerialBackend(ListenerSlots):
         self._driver: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._own = OwnFrameTracker()
+        self._serial: str | None = None
 
     def __repr__(self) -> str:
         """Show the URL."""
         return f"SerialBackend({self.url!r})"
+
+    @property
+    def identity(self) -> InterfaceIdentity:
+        """Maker and model from the URL scheme; the serial number where the driver read one."""
+        manufacturer, model = _MAKER_MODEL.get(self._uri.scheme, (None, None))
+        return InterfaceIdentity(manufacturer, model, None, self._serial)
 
     @property
     def connected(self) -> bool:
@@ -133,6 +157,7 @@ class SerialBackend(ListenerSlots):
             _close_transport(driver)
             raise DaliConnectionError(f"The DALI serial interface {self.url} did not come up")
         self._driver = driver
+        self._serial = _reported_serial(driver) or self._serial
         self._start(self._watch(driver))
         try:
             queue = driver.new_dali_rx_queue()

@@ -9,12 +9,19 @@ from dali.command import Command, Response
 from dali.frame import BackwardFrame, BackwardFrameError
 from dali.gear.general import EnableDeviceType
 
-from ..backend import ListenerSlots
+from ..backend import InterfaceIdentity, ListenerSlots
 from ..errors import DaliConnectionError
 from ..sim_gear import SimGear
 
 DEFAULT_GEAR_COUNT = 16
 GEAR_PER_GROUP = 4
+# What the simulated interface says it is (fixed: the same on every bus and every run).
+SIMULATED_IDENTITY = InterfaceIdentity(
+    manufacturer="Smart Lighting AI",
+    model="Simulated DALI interface",
+    firmware="1.0",
+    serial_number="SIM-0001",
+)
 
 
 def default_installation(gear_count: int = DEFAULT_GEAR_COUNT) -> list[SimGear]:
@@ -49,6 +56,11 @@ class SimulatedBackend(ListenerSlots):
         self.hang = False
         self.garbled = False
         self._connected = False
+
+    @property
+    def identity(self) -> InterfaceIdentity:
+        """The fixed identity of the simulated interface."""
+        return SIMULATED_IDENTITY
 
     @property
     def connected(self) -> bool:
