@@ -55,14 +55,23 @@ class PtyDevice:
             packet, self._buffer = self._buffer[: self._size], self._buffer[self._size :]
             self.packets.append(packet)
             if reply := self._handler(packet):
-                os.write(self.master, reply)
+                self.write(reply)
 
-    def close(self) -> None:
-        """Close both ends."""
+    def write(self, data: bytes) -> None:
+        """Send ``data`` to the driver (a reply, or an unsolicited frame)."""
+        assert self.master is not None
+        os.write(self.master, data)
+
+    def unplug(self) -> None:
+        """Close the device end, as when the USB interface is pulled out."""
         if self.master is not None:
             asyncio.get_running_loop().remove_reader(self.master)
             os.close(self.master)
             self.master = None
+
+    def close(self) -> None:
+        """Close both ends."""
+        self.unplug()
         os.close(self._slave)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import struct
-import tty
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,6 +35,8 @@ from custom_components.smart_lighting_ai.dali.errors import (
     DaliError,
     DaliNotConnectedError,
 )
+from tests.pty_interfaces import PtyDevice
+from tests.pty_interfaces import frame_int as _frame_int
 
 if TYPE_CHECKING:
     from dali.command import Command
@@ -59,54 +60,6 @@ async def _until(condition: Callable[[], bool], limit: float = 2.0) -> None:
             if condition():
                 return
             await asyncio.sleep(0.005)
-
-
-class PtyDevice:
-    """The far end of a pseudo-terminal, answering as a HID DALI interface would."""
-
-    def __init__(self, packet_size: int, handler: Handler) -> None:
-        self.master: int | None
-        self.master, self._slave = os.openpty()
-        tty.setraw(self._slave)  # no echo, no newline translation: a byte pipe
-        os.set_blocking(self.master, False)
-        self.path = os.ttyname(self._slave)
-        self.packets: list[bytes] = []
-        self._size = packet_size
-        self._handler = handler
-        self._buffer = b""
-        asyncio.get_running_loop().add_reader(self.master, self._readable)
-
-    def _readable(self) -> None:
-        assert self.master is not None
-        try:
-            self._buffer += os.read(self.master, 4096)
-        except BlockingIOError:  # pragma: no cover - spurious wake-up
-            return
-        while len(self._buffer) >= self._size:
-            packet, self._buffer = self._buffer[: self._size], self._buffer[self._size :]
-            self.packets.append(packet)
-            reply = self._handler(packet)
-            if reply:
-                self.write(reply)
-
-    def write(self, data: bytes) -> None:
-        assert self.master is not None
-        os.write(self.master, data)
-
-    def unplug(self) -> None:
-        """Close the device end, as when the USB interface is pulled out."""
-        if self.master is not None:
-            asyncio.get_running_loop().remove_reader(self.master)
-            os.close(self.master)
-            self.master = None
-
-    def close(self) -> None:
-        self.unplug()
-        os.close(self._slave)
-
-
-def _frame_int(command: Command) -> int:
-    return int(command.frame.as_integer)
 
 
 # hasseb ---------------------------------------------------------------------------
