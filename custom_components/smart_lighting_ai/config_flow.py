@@ -264,11 +264,9 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
         data.pop(CONF_INTERFACE_ID, None)
         if interface_id is not None:
             data[CONF_INTERFACE_ID] = interface_id
-        self.hass.config_entries.async_update_entry(
+        return self.async_update_reload_and_abort(
             entry, data=data, title=_title(self._bus_type, address)
         )
-        await self.hass.config_entries.async_reload(entry.entry_id)
-        return self.async_abort(reason="reconfigure_successful")
 
     def _other_entries(self) -> list[ConfigEntry[Any]]:
         """The entries of this bus type, without the one being reconfigured."""
