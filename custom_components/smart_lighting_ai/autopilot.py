@@ -42,11 +42,22 @@ from .const import (
 from .coordinator import BusStateCoordinator
 from .dali import ChangeWithdrawn, DaliError, GroupController, GroupState
 from .dali.conversions import fade_code, kelvin_limits, kelvin_to_mirek, mirek_to_kelvin
+from .entity import group_label
 from .features import rooms_from_options
 from .overrides import ORIGIN_BUS, Override, OverrideManager
 from .pipeline import DataPipeline
 from .predictor import Decision, Features, GroupLimits, OpenAIPredictor, Predictor
-from .predictor.policy import GroupSituation, PolicySettings, skip_reason
+from .predictor.policy import (
+    SKIP_ANTI_FLICKER,
+    SKIP_AUTO_OFF,
+    SKIP_DEADBAND,
+    SKIP_OVERRIDE,
+    SKIP_SCHEDULE,
+    SKIP_SHADOW,
+    GroupSituation,
+    PolicySettings,
+    skip_reason,
+)
 from .predictor.schedule import in_schedule
 from .profiles import ProfileManager
 from .runtime import SmartLightingConfigEntry
@@ -418,8 +429,8 @@ class Autopilot:
         except DaliError as err:
             return f"bus error: {err}"
         LOGGER.info(
-            "DALI applied setpoint to group %d: %.0f %%%s (%s, %s)",
-            group,
+            "DALI applied setpoint to %s: %.0f %%%s (%s, %s)",
+            group_label(self.config_entry, group),
             decision.brightness_pct,
             f", {kelvin} K" if kelvin and level else "",
             decision.source,
@@ -458,8 +469,34 @@ class Autopilot:
         self._last_change.pop(group, None)
 
 
+SKIP_KEYS: dict[str, str] = {
+    SKIP_AUTO_OFF: "auto_off",
+    SKIP_SCHEDULE: "schedule",
+    SKIP_OVERRIDE: "override",
+    SKIP_DEADBAND: "deadband",
+    SKIP_ANTI_FLICKER: "anti_flicker",
+    SKIP_SHADOW: "shadow",
+    SKIP_CHANGED_MEANWHILE: "changed_meanwhile",
+}
+"""The translatable key of each reason a decision was not applied (``skip_reason`` attribute)."""
+
+
+def skip_key(sentence: str | None) -> str:
+    """The translatable key of ``sentence`` (why a decision was not applied); "none" if applied."""
+    if sentence is None:
+        return "none"
+    if sentence.startswith("bus error"):
+        return "bus_error"
+    return SKIP_KEYS.get(sentence, "other")
+
+
 def decision_attributes(record: DecisionRecord) -> dict[str, Any]:
-    """The attributes a user reads to see why the lights did what they did."""
+    """The attributes a user reads to see why the lights did what they did.
+
+    ``source``, ``applied`` and ``skip_reason`` are enumerated: their values are translated in
+    strings.json (``entity.sensor.decision.state_attributes.<name>.state``);
+    ``not_applied_because`` keeps the English sentence for automations that read it.
+    """
     decision = record.decision
     return {
         "reason": decision.reason,
@@ -467,6 +504,7 @@ def decision_attributes(record: DecisionRecord) -> dict[str, Any]:
         "confidence": round(decision.confidence, 2),
         "color_temp_kelvin": decision.color_temp_kelvin,
         "applied": record.applied,
+        "skip_reason": skip_key(record.skip_reason),
         "not_applied_because": record.skip_reason,
         "decided_at": record.decided_at.isoformat(),
     }

@@ -54,6 +54,13 @@ def group_name(entry: SmartLightingConfigEntry, group: int) -> str:
     return str(room.get(CONF_GROUP_NAME) or f"DALI group {group}")
 
 
+def group_label(entry: SmartLightingConfigEntry, group: int) -> str:
+    """How log lines name a group: "group 0 (Open office)", or "group 1" without a room."""
+    room = entry.options.get(CONF_GROUPS, {}).get(str(group), {})
+    name = room.get(CONF_GROUP_NAME)
+    return f"group {group} ({name})" if name else f"group {group}"
+
+
 class SmartLightingGroupEntity(Entity):
     """An entity that belongs to one DALI group's device."""
 

@@ -25,6 +25,7 @@ from homeassistant.helpers.storage import Store as HaStore
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_OVERRIDE_MINUTES, DEFAULT_OVERRIDE_MINUTES, DOMAIN, LOGGER
+from .entity import group_label
 from .runtime import SmartLightingConfigEntry
 from .store import Store, StoreError
 
@@ -201,8 +202,8 @@ class OverrideManager:
                 await self._async_save_mirror()
                 await self._async_write_row(latest)
                 LOGGER.info(
-                    "Manual override stored for DALI group %d (by %s) until %s",
-                    group,
+                    "Manual override stored for DALI %s (by %s) until %s",
+                    group_label(self._entry, group),
                     latest.origin,
                     dt_util.as_local(latest.expires).isoformat(timespec="minutes"),
                 )

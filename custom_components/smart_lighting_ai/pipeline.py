@@ -35,6 +35,7 @@ from .const import (
     LOGGER,
 )
 from .dali import GroupController
+from .entity import group_label
 from .features import FeatureCollector, read_weather, rooms_from_options
 from .runtime import SmartLightingConfigEntry
 from .store import Store, StoreError
@@ -182,7 +183,7 @@ class DataPipeline:
             return 0
         LOGGER.info(
             "Feature row created for %s (%d min window)",
-            ", ".join(f"group {g}" for g in features),
+            ", ".join(group_label(self._entry, g) for g in features),
             self.window.total_seconds() // 60,
         )
         return rows
