@@ -2,7 +2,10 @@
 
 Every recorder query runs in the recorder's executor and reads only the window
 (its state changes plus the state in force at its start), so the cost grows
-with the events inside the window, not with the length of the history.
+with the events inside the window, not with the length of the history. The one
+exception is an occupancy sensor that reported no presence in the window: its
+last "on" is looked up over ``PRESENCE_LOOKBACK``, because the state in force
+at the window start (dated to the start) cannot tell when anybody left.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from .predictor.window import (
 ATTR_CLOUD_COVERAGE = "cloud_coverage"
 ATTR_TEMPERATURE = "temperature"
 ABSENT_STATES = {"off", "not_home", "clear"}
+PRESENCE_LOOKBACK = timedelta(hours=24)
+"""How far back the last presence is looked for (the longest vacancy timeout a profile allows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +125,18 @@ def _presence(state: str) -> bool | None:
 
 
 def _read_window(
-    hass: HomeAssistant, entity_ids: list[str], start: datetime, end: datetime
+    hass: HomeAssistant,
+    entity_ids: list[str],
+    occupancy: set[str],
+    start: datetime,
+    end: datetime,
 ) -> tuple[dict[str, list[State]], dict[str, list[Any]]]:
     """Runs in the recorder executor: state changes of each entity plus its start state.
 
-    Numeric sensors that have no state in the window fall back to their
-    5-minute statistics.
+    Occupancy sensors without presence in the window get their earlier changes
+    too (over ``PRESENCE_LOOKBACK``), so that presence time comes only from a
+    real "on". Numeric sensors that have no state in the window fall back to
+    their 5-minute statistics.
     """
     changes: dict[str, list[State]] = {}
     # The recorder leaves out a change made exactly at the start instant (it is neither
@@ -136,6 +147,8 @@ def _read_window(
             hass, query_start, end, entity_id, no_attributes=True, include_start_time_state=True
         )
         changes[entity_id] = found.get(entity_id, [])
+        if entity_id in occupancy and not any(_presence(s.state) for s in changes[entity_id]):
+            changes[entity_id] = _earlier(hass, entity_id, end, query_start) + changes[entity_id]
     missing = {e for e in entity_ids if not changes[e] and e.startswith("sensor.")}
     statistics: dict[str, list[Any]] = {}
     if missing:
@@ -151,6 +164,14 @@ def _read_window(
             )
         )
     return changes, statistics
+
+
+def _earlier(hass: HomeAssistant, entity_id: str, end: datetime, before: datetime) -> list[State]:
+    """Recorded states of ``entity_id`` from ``PRESENCE_LOOKBACK`` before ``end`` to ``before``."""
+    found = history.state_changes_during_period(
+        hass, end - PRESENCE_LOOKBACK, before, entity_id, no_attributes=True
+    )
+    return [s for s in found.get(entity_id, []) if s.last_updated < before]
 
 
 def _statistics_summary(rows: list[Any], start: datetime, end: datetime) -> NumericSummary | None:
@@ -187,11 +208,12 @@ class FeatureCollector:
         """One :class:`Features` per room for the window ``(end - window, end]``."""
         start = end - window
         entity_ids = sorted({e for room in rooms for e in room.occupancy + room.illuminance})
+        occupancy = {e for room in rooms for e in room.occupancy}
         changes: dict[str, list[State]] = {}
         statistics: dict[str, list[Any]] = {}
         if entity_ids:
             changes, statistics = await get_instance(self._hass).async_add_executor_job(
-                partial(_read_window, self._hass, entity_ids, start, end)
+                partial(_read_window, self._hass, entity_ids, occupancy, start, end)
             )
         local = dt_util.as_local(end)
         elevation = sun_elevation(self._hass, end)
@@ -244,13 +266,9 @@ class FeatureCollector:
             samples = self._samples(entity_id, changes, end, _presence)
             if (ratio := occupancy_ratio(samples, start, end)) is not None:
                 ratios.append(ratio)
-            since = minutes_since_presence(samples, end)
-            live = self._hass.states.get(entity_id)
-            absent_all_window = since is not None and not any(p for _, p in samples)
-            if absent_all_window and live is not None and _presence(live.state) is False:
-                # the window only shows "absent"; the live state knows since when
-                since = max(since or 0.0, (end - live.last_changed).total_seconds() / 60)
-            if since is not None:
+            # only a real "on" dates presence: not the live state's last_changed, which a
+            # restart resets, nor an "off" that followed "unknown"
+            if (since := minutes_since_presence(samples, end)) is not None:
                 minutes.append(since)
         summaries: list[NumericSummary | None] = []
         for entity_id in room.illuminance:

@@ -6,9 +6,8 @@ corridor, empty) and after one aggregation and decision cycle, so the snapshots 
 autopilot drives and two without room settings (1, 3) left off, DT8 groups (0, 1) and
 dimmable-only ones (2, 3).
 
-The corridor is recorded lit at 80 % ("occupied 10 min ago") although its sensor never saw anyone:
-that is the integration's behaviour today and a defect (the vacancy timeout must keep a lit room
-lit, never switch one on); its fix will change these snapshots (``--snapshot-update``).
+The corridor, whose sensor never saw anyone, is recorded off ("vacant (no presence recorded)"):
+the vacancy timeout keeps a lit room lit but never switches a dark one on.
 
 Read a changed snapshot as a change users see: an entity's name, translation key, device class,
 unit, category, attributes or state.

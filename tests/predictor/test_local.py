@@ -43,10 +43,16 @@ CASES: dict[str, Case] = {
         reason="vacant for 15 min (timeout 15 min) → off",
         confidence=0.95,
     ),
-    "recently occupied -> on": Case(
+    "recently occupied, light off -> stays off": Case(
         {"occupancy_ratio": 0.0, "minutes_since_occupied": 14.0},
-        96.0,
-        reason="occupied 14 min ago (timeout 15 min), 120 lx",
+        0.0,
+        None,
+        reason="occupied 14 min ago (timeout 15 min), nobody there now → stays off",
+    ),
+    "recently occupied, light on -> kept": Case(
+        {"occupancy_ratio": 0.0, "minutes_since_occupied": 14.0, "current_level_pct": 70.0},
+        70.0,
+        reason="occupied 14 min ago (timeout 15 min) → kept at 70%",
     ),
     "custom vacancy timeout": Case(
         {"occupancy_ratio": 0.0, "minutes_since_occupied": 6.0},
@@ -62,7 +68,7 @@ CASES: dict[str, Case] = {
         reason="vacant (no presence recorded) → off",
     ),
     "only minutes since occupied": Case(
-        {"occupancy_ratio": None, "minutes_since_occupied": 3.0},
+        {"occupancy_ratio": None, "minutes_since_occupied": 3.0, "current_level_pct": 96.0},
         96.0,
         reason="occupied 3 min ago",
         confidence=0.95,

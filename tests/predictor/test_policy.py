@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from custom_components.smart_lighting_ai.predictor import Decision
@@ -70,3 +72,37 @@ def test_skip_reason(
     decision: Decision, group: GroupSituation, settings: PolicySettings, expected: str | None
 ) -> None:
     assert skip_reason(decision, group, settings) == expected
+
+
+@pytest.mark.parametrize(
+    ("decision", "group"),
+    [
+        (_decision(100), _group(level_pct=0.0, below_target=True)),
+        (_decision(80), _group(level_pct=0.0)),  # no illuminance sensor: off is too dark
+        (_decision(80), _group(level_pct=50.0, below_target=True)),
+        (_decision(53), _group(level_pct=50.0, below_target=True)),
+    ],
+    ids=["switch on dark room", "switch on without lux", "brighten dark room", "small step up"],
+)
+def test_anti_flicker_never_delays_lighting_a_dark_room(
+    decision: Decision, group: GroupSituation
+) -> None:
+    soon = replace(group, seconds_since_last_change=10.0)
+    assert skip_reason(decision, soon, PolicySettings()) is None
+
+
+@pytest.mark.parametrize(
+    ("decision", "group"),
+    [
+        (_decision(30), _group(level_pct=50.0, below_target=True)),
+        (_decision(0), _group(level_pct=50.0, below_target=True)),
+        (_decision(0), _group(level_pct=50.0)),
+        (_decision(80), _group(level_pct=50.0)),  # brighter although the room is not dark
+    ],
+    ids=["dimming step", "switch-off of a dark room", "switch-off", "brightening a lit room"],
+)
+def test_anti_flicker_still_limits_dimming_and_switch_offs(
+    decision: Decision, group: GroupSituation
+) -> None:
+    soon = replace(group, seconds_since_last_change=10.0)
+    assert skip_reason(decision, soon, PolicySettings()) == SKIP_ANTI_FLICKER

@@ -3,8 +3,10 @@
 Per group it decides, in order:
 
 1. Presence. With an occupancy sensor the group is occupied while presence was seen in the window
-   or less than ``vacancy_minutes`` ago, and vacant (off) from then on. Without one it assumes
-   presence from 07:00 to 19:00 local time, with lower confidence.
+   or less than ``vacancy_minutes`` ago, and vacant (off) from then on. Within the vacancy timeout
+   nobody is seen *now*: a lit group is kept at its current level, one that is off stays off
+   (switching on needs current presence). Without a sensor it assumes presence from 07:00 to
+   19:00 local time, with lower confidence.
 2. Level (closed-loop daylight harvesting). The measured illuminance includes the lamps' own
    light, so daylight = measured - lamp light at the current level (``lamp_lux_at_full`` scaled by
    the dimming curve). The chosen level's lamp light fills the gap up to ``target_lux``. When
@@ -49,6 +51,8 @@ class Presence:
     occupied: bool
     text: str
     confidence: float
+    recent: bool = False
+    """Occupied only by the vacancy timeout: presence was seen before, nobody is seen now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +73,8 @@ def assess_presence(features: Features, limits: GroupLimits) -> Presence:
         return Presence(True, "occupied", CONFIDENCE_SENSOR)
     if since is not None:
         if since < timeout:
-            return Presence(
-                True, f"occupied {since:.0f} min ago (timeout {timeout:.0f} min)", CONFIDENCE_SENSOR
-            )
+            text = f"occupied {since:.0f} min ago (timeout {timeout:.0f} min)"
+            return Presence(True, text, CONFIDENCE_SENSOR, recent=since > 0.0)
         return Presence(
             False, f"vacant for {since:.0f} min (timeout {timeout:.0f} min)", CONFIDENCE_SENSOR
         )
@@ -144,6 +147,8 @@ class LocalPredictor:
                 reason=f"{presence.text} → off",
                 source="local",
             )
+        if presence.recent:
+            return self._hold(features, presence)
         choice = choose_level(features, limits)
         confidence = presence.confidence * choice.confidence_factor
         reason = f"{presence.text}, {choice.text}"
@@ -160,5 +165,28 @@ class LocalPredictor:
             color_temp_kelvin=kelvin,
             confidence=round(confidence, 2),
             reason=reason,
+            source="local",
+        )
+
+    def _hold(self, features: Features, presence: Presence) -> Decision:
+        """Within the vacancy timeout: keep a lit group as it is, leave one that is off off."""
+        level = features.current_level_pct
+        if level is None or level <= 0.0:
+            reason = f"{presence.text}, nobody there now → stays off"
+            return Decision(
+                group=features.group,
+                brightness_pct=0.0,
+                color_temp_kelvin=None,
+                confidence=presence.confidence,
+                reason=reason,
+                source="local",
+            )
+        kelvin = features.current_color_temp_kelvin if features.supports_color_temp else None
+        return Decision(
+            group=features.group,
+            brightness_pct=level,
+            color_temp_kelvin=kelvin,
+            confidence=presence.confidence,
+            reason=f"{presence.text} → kept at {level:.0f}%",
             source="local",
         )

@@ -4,6 +4,10 @@ The order of the checks is the order of the reasons a user reads: a group
 not under automatic control, a manual override, a change too small to be
 worth it (deadband), a change too soon after the last one (anti-flicker),
 and shadow mode, which decides and records but never applies.
+
+Anti-flicker limits dimming steps and switch-offs only: switching a group on,
+and brightening one whose room measured less light than its target, are never
+delayed (a predictor switches on only where somebody is and it is too dark).
 """
 
 from __future__ import annotations
@@ -57,11 +61,19 @@ def skip_reason(decision: Decision, group: GroupSituation, settings: PolicySetti
     if not _worth_changing(decision, group, settings):
         return SKIP_DEADBAND
     since = group.seconds_since_last_change
-    if since is not None and since < settings.anti_flicker_seconds:
+    too_soon = since is not None and since < settings.anti_flicker_seconds
+    if too_soon and not _lights_a_dark_room(decision, group):
         return SKIP_ANTI_FLICKER
     if settings.shadow_mode:
         return SKIP_SHADOW
     return None
+
+
+def _lights_a_dark_room(decision: Decision, group: GroupSituation) -> bool:
+    """Switching on, or brightening a room below its target: never held back."""
+    if decision.brightness_pct <= group.level_pct:
+        return False
+    return group.level_pct <= 0.0 or group.below_target
 
 
 def _worth_changing(decision: Decision, group: GroupSituation, settings: PolicySettings) -> bool:

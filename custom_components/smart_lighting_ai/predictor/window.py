@@ -43,20 +43,23 @@ def occupancy_ratio(
 def minutes_since_presence(samples: Sequence[Sample[bool]], end: datetime) -> float | None:
     """Minutes since presence ended (0 while present), or None when the samples cannot tell.
 
-    Presence ended at the first "absent" sample after the last "present" one;
-    when there is no "present" sample, the first "absent" sample is taken as
-    the moment the room emptied (the recorder gives the state in force at the
-    window start with the time it began).
+    Only a real "present" sample is evidence of presence: presence ended with the
+    sample that followed the last one (whatever it says, e.g. "unknown" when Home
+    Assistant stopped). Without a "present" sample there is no presence time: a
+    sensor that went unknown -> off, or whose "off" is the state in force at the
+    window start (which the recorder dates to the start), says nothing about when
+    anybody was last there.
     """
-    ordered = [s for s in sorted(samples, key=lambda s: s[0]) if s[1] is not None]
-    if not ordered:
+    ordered = sorted(samples, key=lambda s: s[0])
+    known = [s for s in ordered if s[1] is not None]
+    if not known:
         return None
-    if ordered[-1][1]:
+    if known[-1][1]:
         return 0.0
-    emptied_at = ordered[0][0]
-    for index, (_, present) in enumerate(ordered):
-        if present:
-            emptied_at = ordered[index + 1][0]
+    last_present = max((i for i, (_, present) in enumerate(ordered) if present), default=None)
+    if last_present is None:
+        return None
+    emptied_at = ordered[last_present + 1][0]
     return max(0.0, (end - emptied_at).total_seconds() / 60)
 
 
