@@ -143,14 +143,6 @@ class OverrideManager:
         override = self._active.get(group)
         return override is not None and override.expires > (now or dt_util.utcnow())
 
-    def expires(self, group: int) -> datetime | None:
-        """When the override of ``group`` ends, if one is active."""
-        return self._active[group].expires if self.is_active(group) else None
-
-    def active_groups(self, now: datetime | None = None) -> set[int]:
-        """Every group an override holds now."""
-        return {g for g in self._active if self.is_active(g, now)}
-
     def hold(
         self,
         group: int,
