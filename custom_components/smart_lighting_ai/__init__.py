@@ -138,7 +138,11 @@ async def _async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     closing.append(telemetry.async_flush)
 
     await state.async_config_entry_first_refresh()
-    for unsubscribe in (*state.async_follow_the_bus(), *autopilot.async_start()):
+    for unsubscribe in (
+        *state.async_follow_the_bus(),
+        *autopilot.async_start(),
+        telemetry.async_start(),
+    ):
         entry.async_on_unload(unsubscribe)
 
     async def _after_cycle() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
@@ -91,10 +91,7 @@ class Telemetry:
         return {name: live[name] - self._flushed[name] for name in COUNTERS}
 
     async def async_load(self) -> None:
-        """Read today's counters so the sensors start from them; start a new day each midnight."""
-        self._entry.async_on_unload(
-            async_track_time_change(self._hass, self._async_new_day, hour=0, minute=0, second=0)
-        )
+        """Read today's counters so the sensors start from them."""
         store = self._entry.runtime_data.pipeline.store
         if store is None:
             return
@@ -111,6 +108,11 @@ class Telemetry:
                 return
         for listener in list(self._listeners):
             listener()
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Start a new day each local midnight; returns what stops it."""
+        return async_track_time_change(self._hass, self._async_new_day, hour=0, minute=0, second=0)
 
     async def _async_new_day(self, _now: datetime) -> None:
         await self.async_flush()
