@@ -89,10 +89,10 @@ async def test_valid_answer(fake_openai: FakeOpenAI, client: openai.AsyncOpenAI)
     assert set(decisions) == {0, 1, 2}
     assert decisions[0] == Decision(
         group=0,
-        brightness_pct=60.0,
+        brightness_pct=100.0,
         color_temp_kelvin=4000,
         confidence=0.8,
-        reason="model says 60% for group 0",
+        reason="model says 100% for group 0",
         source="openai",
     )
     assert decisions[2].color_temp_kelvin is None

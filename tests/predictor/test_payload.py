@@ -105,3 +105,46 @@ def test_too_large() -> None:
     assert err.value.size_bytes == size
     assert err.value.cap_bytes == size + SAFETY_MARGIN_BYTES - 1
     assert str(err.value).startswith(f"payload cap: smallest request is {size} bytes")
+
+
+def test_the_model_gets_the_daylight_estimate_faults_and_warning_state() -> None:
+    features = {
+        0: make_features(
+            0,
+            illuminance_mean=380.0,
+            illuminance_latest=650.0,
+            lamp_output_at_reading=1.0,
+            current_level_pct=0.0,
+        ),
+        1: make_features(1, illuminance_fault="stuck", occupancy_fault="unavailable"),
+        2: make_features(
+            2, occupancy_ratio=0.0, minutes_since_occupied=16.0, current_level_pct=100.0
+        ),
+    }
+    limits = {0: GroupLimits(lamp_lux_at_sensor=500.0, desk_daylight_ratio=0.5)}
+    groups = user_json(build_request("m", features, limits, {}, 16384))["groups"]
+    state = [group["state"] for group in groups]
+    assert state[0]["presence"] == "occupied"
+    assert state[0]["daylight_lux"] == 75  # (650 - 500 x 1.0) x 0.5, not the window mean
+    assert state[0]["lamp_lux_needed"] == 425
+    assert "daylight_basis" not in state[0]
+    assert groups[0]["limits"]["desk_daylight_ratio"] == 0.5
+    assert groups[0]["now"]["illuminance_latest"] == 650.0
+    assert groups[1]["now"]["illuminance_fault"] == "stuck"
+    assert groups[1]["now"]["occupancy_fault"] == "unavailable"
+    assert state[1]["daylight_lux"] == 0
+    assert "occupancy sensor unavailable" in state[1]["presence_basis"]
+    assert "lamp_lux_at_sensor" not in groups[1]["limits"]  # None is left out
+    assert state[2]["presence"] == "warning"
+    assert state[2]["minutes_to_switch_off"] == 1.0
+    assert 0.0 < state[2]["warning_level_pct"] < 100.0
+    assert "Safety rules" in SYSTEM_PROMPT
+
+
+def test_cap_still_holds_with_the_state() -> None:
+    features = {group: make_features(group, illuminance_fault="stuck") for group in range(16)}
+    history = {group: make_history(features[group], 12) for group in range(16)}
+    request = build_request("m", features, {}, history, 16384)
+    assert request.size_bytes <= 16384 - SAFETY_MARGIN_BYTES
+    assert request.history_dropped > 0
+    assert all("state" in group for group in user_json(request)["groups"])

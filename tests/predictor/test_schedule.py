@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from custom_components.smart_lighting_ai.predictor.schedule import (
+    LEARN_RATE,
     MAX_OFFSET_PCT,
+    MAX_STEP_PCT,
+    decayed_offset,
     in_schedule,
     learn_offset,
     validate_schedule,
@@ -59,3 +62,23 @@ def test_learned_offset_moves_toward_the_choice_and_is_bounded() -> None:
     for _ in range(50):
         offset = learn_offset(offset, chosen_pct=100, decided_pct=10)
     assert offset == MAX_OFFSET_PCT
+
+
+def test_one_learning_step_is_small() -> None:
+    """One lesson (one override) moves the offset at most 5 points, however far the slider went."""
+    assert learn_offset(0.0, chosen_pct=5, decided_pct=90) == -MAX_STEP_PCT
+    assert learn_offset(-18.0, chosen_pct=5, decided_pct=90) == -MAX_OFFSET_PCT
+    assert learn_offset(0.0, chosen_pct=60, decided_pct=50) == pytest.approx(LEARN_RATE * 10)
+    assert MAX_OFFSET_PCT <= 20.0
+
+
+def test_learned_offset_decays() -> None:
+    learned = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    assert decayed_offset(10.0, learned, learned + timedelta(days=7)) == 5.0
+    assert decayed_offset(-10.0, learned, learned + timedelta(days=14)) == -2.5
+    assert decayed_offset(10.0, learned, learned + timedelta(days=1), half_life_days=1) == 5.0
+    assert decayed_offset(10.0, learned, learned + timedelta(days=365)) == 0.0
+    assert decayed_offset(10.0, None, learned) == 10.0
+    assert decayed_offset(10.0, learned, learned - timedelta(hours=1)) == 10.0
+    with pytest.raises(ValueError):
+        decayed_offset(10.0, learned, learned, half_life_days=0)

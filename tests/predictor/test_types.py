@@ -200,3 +200,70 @@ def test_decision_invalid(overrides: dict[str, Any], match: str) -> None:
 def test_decision_from_dict_bad_source() -> None:
     with pytest.raises(ValueError, match="source"):
         Decision.from_dict({**make_decision().to_dict(), "source": "magic"})
+
+
+def test_features_new_fields_round_trip_and_old_rows_load() -> None:
+    features = make_features(
+        illuminance_latest=412.5,
+        lamp_output_at_reading=0.37,
+        occupied_now=False,
+        illuminance_fault="stuck",
+        occupancy_fault="stuck_on",
+    )
+    data = json.loads(json.dumps(features.to_dict(), allow_nan=False))
+    assert Features.from_dict(data) == features
+    old = {
+        key: value
+        for key, value in data.items()
+        if key
+        not in {
+            "illuminance_latest",
+            "lamp_output_at_reading",
+            "occupied_now",
+            "illuminance_fault",
+            "occupancy_fault",
+        }
+    }
+    loaded = Features.from_dict(old)
+    assert loaded.illuminance_latest is None
+    assert loaded.lamp_output_at_reading is None
+    assert loaded.occupied_now is None
+    assert loaded.illuminance_fault is None
+    assert loaded.occupancy_fault is None
+    assert Features.from_dict({**old, "occupied_now": 1}).occupied_now is True
+
+
+def test_features_new_fields_normalised_and_checked() -> None:
+    features = make_features(illuminance_latest=math.nan, lamp_output_at_reading=1.7)
+    assert features.illuminance_latest is None
+    assert features.lamp_output_at_reading == 1.0
+    with pytest.raises(ValueError, match="illuminance_fault"):
+        make_features(illuminance_fault="broken")
+    with pytest.raises(ValueError, match="occupancy_fault"):
+        make_features(occupancy_fault="stuck")
+    with pytest.raises(TypeError):
+        Features.from_dict({**make_features().to_dict(), "occupied_now": "yes"})
+
+
+def test_limits_new_fields() -> None:
+    limits = GroupLimits()
+    assert limits.lamp_lux_at_sensor is None
+    assert limits.lamp_at_sensor == limits.lamp_lux_at_full
+    assert limits.desk_daylight_ratio == 1.0
+    assert limits.grace_minutes == 2.0
+    learned = GroupLimits(lamp_lux_at_sensor=220.0, desk_daylight_ratio=0.4, grace_minutes=3)
+    assert learned.lamp_at_sensor == 220.0
+    assert GroupLimits.from_dict(json.loads(json.dumps(learned.to_dict()))) == learned
+    assert GroupLimits.from_dict({"lamp_lux_at_sensor": None}) == GroupLimits()
+    bad_limits: list[dict[str, Any]] = [
+        {"lamp_lux_at_sensor": 0.0},
+        {"lamp_lux_at_sensor": math.inf},
+        {"desk_daylight_ratio": 0.01},
+        {"desk_daylight_ratio": 2.5},
+        {"grace_minutes": -1.0},
+    ]
+    for bad in bad_limits:
+        with pytest.raises(ValueError):
+            GroupLimits(**bad)
+    with pytest.raises(TypeError):
+        GroupLimits.from_dict({"lamp_lux_at_sensor": "200"})

@@ -65,9 +65,9 @@ def test_vacancy_timeout_keeps_a_lit_room_at_its_level() -> None:
     assert reason == "occupied 6 min ago (timeout 15 min) → kept at 62%"
 
 
-def test_after_the_timeout_a_lit_room_switches_off() -> None:
+def test_after_the_timeout_and_grace_a_lit_room_switches_off() -> None:
     features = make_features(
-        occupancy_ratio=0.0, minutes_since_occupied=15.0, current_level_pct=62.0
+        occupancy_ratio=0.0, minutes_since_occupied=17.0, current_level_pct=62.0
     )
     assert LocalPredictor().decide(features, GroupLimits()).brightness_pct == 0.0
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import PredictorError
+from .local import assess_presence, estimate_daylight, warning_level
 from .schema import RESPONSE_FORMAT
 from .types import GroupLimits
 
@@ -34,20 +35,25 @@ HISTORY_FIELDS = (
     "current_level_pct",
     "current_color_temp_kelvin",
     "override_active",
+    "occupied_now",
 )
 
 SYSTEM_PROMPT = (
     "You set the lights of a building that has DALI lighting groups. The user message is JSON: "
-    "for each group its limits, its latest sensor features ('now') and sometimes older features "
-    "('history', minutes_ago before now; unknown values are left out). Return exactly one "
-    "decision per group. brightness_pct is 0-100 and 0 switches the group off; when on, keep it "
-    "between min_brightness_pct and max_brightness_pct. Switch off a group that has been vacant "
-    "for vacancy_minutes or longer. Aim for target_lux at the desk: illuminance includes the "
-    "group's own light at current_level_pct (lamp_lux_at_full at 100%), so add only the light "
-    "that daylight lacks. color_temp_kelvin must be null when supports_color_temp is false or "
-    "the group is off; otherwise stay within min_kelvin and max_kelvin, warm (about 2700 K) in "
-    "the evening and at night, cooler (up to about 5000 K) under a high sun. confidence is "
-    "0-1. reason is one short plain English sentence. Reply with JSON only."
+    "per group its limits, its latest sensor features ('now'), what was derived from them "
+    "('state') and sometimes older features ('history', minutes_ago before now; unknown values "
+    "are left out). Return exactly one decision per group. brightness_pct is 0-100, 0 is off; "
+    "when on, keep it between min_brightness_pct and max_brightness_pct. state.presence: "
+    "'occupied'; 'recent' (nobody now, inside vacancy_minutes: keep a lit group as it is, never "
+    "switch one on); 'warning' (at most warning_level_pct until minutes_to_switch_off); "
+    "'vacant' (off). Aim for target_lux at the desk: state.daylight_lux is the desk daylight "
+    "without lamp light, so the lamps add lamp_lux_needed; lamp_lux_at_full is their desk light "
+    "at 100% on DALI's logarithmic curve (output = 10^(3*(brightness_pct*2.54-254)/253)). A "
+    "sensor with a fault is not trusted. Safety rules then keep empty rooms off and give "
+    "occupied rooms at least 90% of target. color_temp_kelvin is null when supports_color_temp "
+    "is false or the group is off; otherwise within min_kelvin-max_kelvin, warm (about 2700 K) "
+    "in the evening and at night, up to about 5000 K under a high sun. confidence is 0-1. "
+    "reason is one short plain English sentence. Reply with JSON only."
 )
 
 
@@ -99,7 +105,30 @@ def _limits_json(limits: GroupLimits, colour: bool) -> dict[str, object]:
     del data["dimming_curve"], data["default_level_pct"]
     if not colour:
         del data["min_kelvin"], data["max_kelvin"]
-    return {key: _compact(value) for key, value in data.items()}
+    return {key: _compact(value) for key, value in data.items() if value is not None}
+
+
+def state_json(features: Features, limits: GroupLimits) -> dict[str, object]:
+    """Return what the local rules derive for a group: presence, daylight, vacancy warning.
+
+    The fault flags themselves travel in ``now`` (they are features); here they show as a
+    daylight of 0 and a presence basis that names the fault.
+    """
+    presence = assess_presence(features, limits)
+    daylight = estimate_daylight(features, limits)
+    data: dict[str, object] = {"presence": presence.state}
+    if presence.text != "occupied":
+        data["presence_basis"] = presence.text
+    if daylight.desk_lux is not None:
+        data["daylight_lux"] = round(daylight.desk_lux)
+        data["lamp_lux_needed"] = round(max(0.0, limits.target_lux - daylight.desk_lux))
+        if daylight.fault is None and daylight.confidence_factor < 1.0:
+            data["daylight_basis"] = "window mean, less sure"
+    if presence.warning:
+        level = features.current_level_pct or 0.0
+        data["minutes_to_switch_off"] = round(presence.minutes_left or 0.0, 1)
+        data["warning_level_pct"] = warning_level(level, limits) if level > 0.0 else 0.0
+    return data
 
 
 def _now_json(features: Features) -> dict[str, object]:
@@ -146,10 +175,12 @@ def _user_content(
     groups: list[dict[str, object]] = []
     for group in sorted(features):
         latest = features[group]
+        group_limits = limits.get(group, GroupLimits())
         item: dict[str, object] = {
             "group": group,
-            "limits": _limits_json(limits.get(group, GroupLimits()), latest.supports_color_temp),
+            "limits": _limits_json(group_limits, latest.supports_color_temp),
             "now": _now_json(latest),
+            "state": state_json(latest, group_limits),
         }
         if per_group[group]:
             item["history"] = [_history_json(entry, latest.ts) for entry in per_group[group]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -24,6 +25,19 @@ if TYPE_CHECKING:
 
 type Source = Literal["local", "openai", "fallback"]
 SOURCES: tuple[Source, ...] = ("local", "openai", "fallback")
+
+ILLUMINANCE_FAULTS: tuple[str, ...] = ("unavailable", "stuck", "implausible")
+"""Values of ``Features.illuminance_fault`` (None: no fault)."""
+OCCUPANCY_FAULTS: tuple[str, ...] = ("unavailable", "stuck_on")
+"""Values of ``Features.occupancy_fault`` (None: no fault)."""
+
+
+DESK_DAYLIGHT_RATIO_RANGE = (0.05, 2.0)
+MAX_GRACE_MINUTES = 60.0
+
+
+def _to_opt_bool(value: object, name: str) -> bool | None:
+    return None if value is None else to_bool(value, name)
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -52,7 +66,7 @@ class Features:
     minutes_since_occupied: float | None = None
     """Minutes since presence was last reported (0 while occupied)."""
     illuminance_mean: float | None = None
-    """Mean illuminance at the work plane over the window (lx), lamps included."""
+    """Mean illuminance at the sensor over the window (lx), lamps included."""
     illuminance_min: float | None = None
     illuminance_max: float | None = None
     weather_condition: str | None = None
@@ -69,6 +83,16 @@ class Features:
     """A manual override holds this group."""
     supports_color_temp: bool = False
     """Every member of the group is DT8 tunable white."""
+    illuminance_latest: float | None = None
+    """Newest illuminance reading (lx, at the sensor) not taken during a fade of the lamps."""
+    lamp_output_at_reading: float | None = None
+    """The group's light output (0-1 of full) when ``illuminance_latest`` was taken."""
+    occupied_now: bool | None = None
+    """An occupancy sensor reports presence at the window end (None: unknown or no sensor)."""
+    illuminance_fault: str | None = None
+    """None, or why the illuminance sensor is not trusted: see ``ILLUMINANCE_FAULTS``."""
+    occupancy_fault: str | None = None
+    """None, or why the occupancy sensor is not trusted: see ``OCCUPANCY_FAULTS``."""
 
     def __post_init__(self) -> None:
         """Validate and normalise the values."""
@@ -88,8 +112,15 @@ class Features:
             "cloud_coverage",
             "outdoor_temperature",
             "sun_elevation",
+            "illuminance_latest",
         ):
             set_(self, name, finite_or_none(getattr(self, name)))
+        output = finite_or_none(self.lamp_output_at_reading)
+        set_(self, "lamp_output_at_reading", None if output is None else _clamp(output, 0.0, 1.0))
+        if self.illuminance_fault is not None and self.illuminance_fault not in ILLUMINANCE_FAULTS:
+            raise ValueError(f"illuminance_fault must be one of {ILLUMINANCE_FAULTS} or None")
+        if self.occupancy_fault is not None and self.occupancy_fault not in OCCUPANCY_FAULTS:
+            raise ValueError(f"occupancy_fault must be one of {OCCUPANCY_FAULTS} or None")
         ratio = finite_or_none(self.occupancy_ratio)
         set_(self, "occupancy_ratio", None if ratio is None else _clamp(ratio, 0.0, 1.0))
         level = finite_or_none(self.current_level_pct)
@@ -133,6 +164,13 @@ class Features:
             ),
             override_active=to_bool(get("override_active", False), "override_active"),
             supports_color_temp=to_bool(get("supports_color_temp", False), "supports_color_temp"),
+            illuminance_latest=to_opt_float(get("illuminance_latest"), "illuminance_latest"),
+            lamp_output_at_reading=to_opt_float(
+                get("lamp_output_at_reading"), "lamp_output_at_reading"
+            ),
+            occupied_now=_to_opt_bool(get("occupied_now"), "occupied_now"),
+            illuminance_fault=to_opt_str(get("illuminance_fault"), "illuminance_fault"),
+            occupancy_fault=to_opt_str(get("occupancy_fault"), "occupancy_fault"),
         )
 
 
@@ -144,9 +182,15 @@ class GroupLimits:
       0 (off) is always allowed.
     - ``min_kelvin`` (2700) / ``max_kelvin`` (6500): colour temperature range.
     - ``target_lux`` (500.0): illuminance to reach at the work plane (EN 12464-1 office desk).
-    - ``vacancy_minutes`` (15.0): minutes without presence after which the group switches off.
-    - ``lamp_lux_at_full`` (500.0): illuminance the group's lamps alone give at 100 %, used to
-      separate daylight from lamp light in the measured illuminance.
+    - ``vacancy_minutes`` (15.0): minutes without presence after which a lit group is dimmed to a
+      warning level (the room's current, possibly adapted, vacancy timeout).
+    - ``grace_minutes`` (2.0): minutes of that warning dim before the group switches off.
+    - ``lamp_lux_at_full`` (500.0): illuminance the group's lamps alone give at the desks at
+      100 %; the lamp model that turns a lux gap into a light output.
+    - ``lamp_lux_at_sensor`` (None): lamp light the illuminance *sensor* sees at 100 %, learned
+      from the group's own level steps (see ``calibration.py``); None uses ``lamp_lux_at_full``.
+    - ``desk_daylight_ratio`` (1.0, 0.05-2.0): daylight at the desks / daylight at the sensor,
+      as the user states it (a sensor by the window sees more daylight than deep desks).
     - ``default_level_pct`` (80.0): level used while occupied when there is no illuminance sensor.
     - ``dimming_curve`` ("logarithmic"): the gear's DALI dimming curve, see ``lamp.py``.
     """
@@ -160,6 +204,9 @@ class GroupLimits:
     lamp_lux_at_full: float = 500.0
     default_level_pct: float = 80.0
     dimming_curve: DimmingCurve = "logarithmic"
+    lamp_lux_at_sensor: float | None = None
+    desk_daylight_ratio: float = 1.0
+    grace_minutes: float = 2.0
 
     def __post_init__(self) -> None:
         """Reject inconsistent limits."""
@@ -177,6 +224,19 @@ class GroupLimits:
             raise ValueError("default_level_pct must be within 0-100")
         if self.dimming_curve not in DIMMING_CURVES:
             raise ValueError(f"dimming_curve must be one of {DIMMING_CURVES}")
+        sensor_lux = self.lamp_lux_at_sensor
+        if sensor_lux is not None and not (math.isfinite(sensor_lux) and sensor_lux > 0.0):
+            raise ValueError("lamp_lux_at_sensor must be above 0 (or None)")
+        low, high = DESK_DAYLIGHT_RATIO_RANGE
+        if not low <= self.desk_daylight_ratio <= high:
+            raise ValueError(f"desk_daylight_ratio must be within {low}-{high}")
+        if not 0.0 <= self.grace_minutes <= MAX_GRACE_MINUTES:
+            raise ValueError(f"grace_minutes must be within 0-{MAX_GRACE_MINUTES:.0f}")
+
+    @property
+    def lamp_at_sensor(self) -> float:
+        """Lamp light at the sensor at 100 %: the learned value, else ``lamp_lux_at_full``."""
+        return self.lamp_lux_at_sensor or self.lamp_lux_at_full
 
     def clamp_brightness(self, brightness_pct: float) -> float:
         """Clamp an on-level into the range; 0 or less stays off (0)."""
@@ -202,6 +262,8 @@ class GroupLimits:
             value = data[field.name]
             if field.name == "dimming_curve":
                 kwargs[field.name] = value
+            elif field.name == "lamp_lux_at_sensor":
+                kwargs[field.name] = to_opt_float(value, field.name)
             elif field.name.endswith("kelvin"):
                 kwargs[field.name] = to_int(value, field.name)
             else:
