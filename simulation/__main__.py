@@ -1,88 +1,102 @@
-"""Run the simulated office day on both skies: ``python -m simulation [--help]``.
+"""Run the scenarios through Home Assistant beside the baselines: ``python -m simulation``.
 
-Prints one table per sky and writes ``docs/simulation_clear.png``,
-``docs/simulation_overcast.png`` and ``docs/simulation_scores.png``.
+Prints one table per scenario (median of the seeds) and writes ``docs/simulation_<scenario>.png``
+(the first seed) and ``docs/simulation_scores.png``. ``--scenario`` and ``--seeds`` pick a quick
+run; ``--jobs`` runs seeds in parallel processes.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import time
-from dataclasses import replace
-from datetime import date, datetime
-from datetime import time as clock_time
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .baselines import BASELINES
-from .harness import headless_home_assistant, replay_smart
 from .plots import day_figure, scores_figure
-from .report import table
-from .scenario import SKIES, DayData, Scenario, Sky, build_day
-from .scoring import Scores, comfort_detail, score
-from .trace import StrategyRun
+from .report import LEGEND, table
+from .runner import run_seed
+from .scenario import SCENARIOS, build_day
+from .scoring import Scores, median_of_seeds
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-
-
-async def simulate(day: DayData) -> list[StrategyRun]:
-    """The smart strategy through Home Assistant, then the baselines, on ``day``."""
-    async with headless_home_assistant(day.minutes[0]) as (hass, clock):
-        replay = await replay_smart(hass, clock, day)
-    return [replay.run, *(baseline(day) for baseline in BASELINES)]
-
-
-def _time(text: str) -> clock_time:
-    return datetime.strptime(text, "%H:%M").time()
+DEFAULT_SEEDS = (1, 2, 3)
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m simulation", description=__doc__)
-    default = Scenario()
-    parser.add_argument("--date", type=date.fromisoformat, default=default.day)
-    parser.add_argument("--start", type=_time, default=default.start, help="local HH:MM")
-    parser.add_argument("--end", type=_time, default=default.end, help="local HH:MM")
-    parser.add_argument("--seed", type=int, default=default.seed)
-    parser.add_argument("--sky", choices=SKIES, action="append", help="default: both")
+    parser.add_argument(
+        "--scenario", choices=sorted(SCENARIOS), action="append", help="default: all"
+    )
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS), help="default: 1 2 3"
+    )
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--docs", type=Path, default=DOCS, help="folder for the PNGs")
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--rooms", action="store_true", help="also print each room's figures")
     return parser.parse_args()
 
 
 def main() -> None:
     """Simulate, print the tables, write the figures."""
     args = _arguments()
-    logging.basicConfig(level=logging.ERROR)
-    scenario = replace(Scenario(), day=args.date, start=args.start, end=args.end, seed=args.seed)
-    skies: list[Sky] = args.sky or list(SKIES)
-    all_scores: dict[str, dict[str, Scores]] = {}
+    keys: list[str] = args.scenario or list(SCENARIOS)
+    jobs = [(key, seed, seed == args.seeds[0]) for key in keys for seed in args.seeds]
+    started = os.times().elapsed
+    if args.jobs > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(args.jobs, mp_context=context) as pool:
+            results = list(pool.map(run_seed, *zip(*jobs, strict=True)))
+    else:
+        results = [run_seed(*job) for job in jobs]
+    medians: dict[str, dict[str, Scores]] = {}
     written: list[Path] = []
-    for sky in skies:
-        day = build_day(scenario, sky)
-        started = time.perf_counter()
-        runs = asyncio.run(simulate(day))
-        elapsed = time.perf_counter() - started
-        all_scores[sky] = {run.name: score(day, run)[0] for run in runs}
-        print(table(day, all_scores[sky]))
-        for run in runs[:1]:
-            detail = comfort_detail(day, run)
-            print(
-                f"{run.name}: below target {detail.below_while_off} min with the group off, "
-                f"{detail.below_while_on} min with it on; {detail.arrivals_left_in_the_dark} of "
-                f"{detail.dark_arrivals} arrivals into a room darker than target found the lights "
-                f"off (longest wait {detail.longest_wait} min)"
-            )
-        print(
-            f"({len(day.minutes)} minutes replayed through Home Assistant in {elapsed:.1f} s, "
-            f"{scenario.warmup_minutes} of them warm-up)\n"
-        )
-        if not args.no_plots:
+    for key in keys:
+        mine = [r for r in results if r.key == key]
+        names = list(mine[0].totals)
+        medians[key] = {n: median_of_seeds([r.totals[n] for r in mine]) for n in names}
+        wall = sorted(r.wall_s for r in mine)[len(mine) // 2]
+        print(table(SCENARIOS[key], args.seeds, medians[key], wall))
+        if args.rooms and len(SCENARIOS[key].rooms) > 1:
+            for room in SCENARIOS[key].rooms:
+                print(f"  {room.name}:")
+                for name in names:
+                    s = median_of_seeds([r.rooms[name][room.group] for r in mine])
+                    print(
+                        f"    {name:<20} {s.energy_kwh:6.2f} kWh, {s.below_minutes:5.0f} min "
+                        f"<90 %, false-offs {s.false_offs}+{s.false_dims}, "
+                        f"lit-empty {s.lit_empty_h:.1f} h"
+                    )
+        print()
+        first = next(r for r in mine if r.runs is not None)
+        if not args.no_plots and first.runs is not None:
             args.docs.mkdir(parents=True, exist_ok=True)
-            written.append(day_figure(day, runs, args.docs / f"simulation_{sky}.png"))
+            day = build_day(SCENARIOS[key], first.seed)
+            written.append(day_figure(day, first.runs, args.docs / f"simulation_{key}.png"))
+    print(LEGEND)
+    _suite_summary(medians)
     if not args.no_plots:
-        written.append(scores_figure(all_scores, args.docs / "simulation_scores.png"))
+        written.append(scores_figure(medians, args.docs / "simulation_scores.png"))
         print("figures:", ", ".join(str(p) for p in written))
+    print(
+        f"{len(jobs)} replays ({len(keys)} scenarios x {len(args.seeds)} seeds) in "
+        f"{os.times().elapsed - started:.0f} s with {args.jobs} process(es)"
+    )
+
+
+def _suite_summary(medians: dict[str, dict[str, Scores]]) -> None:
+    """Energy against always-on averaged over the scenarios, per strategy."""
+    names = list(next(iter(medians.values())))
+    parts = []
+    for name in names:
+        ratios = [
+            m[name].energy_kwh / m["always on"].energy_kwh
+            for m in medians.values()
+            if m["always on"].energy_kwh
+        ]
+        parts.append(f"{name} {sum(ratios) / len(ratios):.2f}x")
+    print("suite average energy vs always-on: " + ", ".join(parts))
 
 
 if __name__ == "__main__":

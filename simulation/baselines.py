@@ -1,104 +1,118 @@
-"""Baseline strategies, computed in plain Python from the same day as the integration sees.
+"""Baseline strategies, computed in plain Python from the same day the integration sees.
 
-- ``always_on``: every group at 100 % from the scenario's start to its end (07:00-19:00 by
-  default), tunable white fixed at 4000 K.
-- ``occupancy_only``: a group at 100 % from the minute its motion sensor reports presence until
-  ``vacancy_minutes`` without presence (the classic PIR switch, reacting at once), 4000 K.
-- ``circadian_only``: no sensors; during the day the light output follows the sun (50 % of full
-  output with the sun at the horizon or in the evening, 100 % with the sun at 45 degrees or more)
-  and tunable white follows the integration's circadian colour curve. Like the integration it
-  updates once per step and skips changes inside the same deadband (5 % brightness, 150 K).
+- ``always on``: every group at 100 % through the scored span, 4000 K.
+- ``occupancy only``: the classic PIR switch: 100 % the moment the motion sensor turns on, off
+  ``vacancy_minutes`` after it last turned off (it sees the same faulty sensors), 4000 K.
+- ``circadian only``: no sensors; on through the scored span at the level that gives the target
+  at the darkest place with no daylight (it holds that brightness), and only its colour follows
+  the sun (2700 K at night and dusk, up to 5000 K with the sun at 40 degrees or more), updated
+  every 5 minutes outside a 150 K deadband.
+- ``always on, trimmed``: the reference an ideal daylight controller would reach: always on, and
+  at every daylight sample dimmed to exactly the target at the darkest place, knowing the true
+  daylight at every place (no sensor, no delay, no fade; never below the minimum level;
+  dimming in steps of at least 3 arc levels).
 """
 
 from __future__ import annotations
 
-from custom_components.smart_lighting_ai.dali.conversions import MAX_ARC_LEVEL
-from custom_components.smart_lighting_ai.predictor.colour import (
-    choose_colour,
-    daylight_factor,
-    evening_factor,
-)
-from custom_components.smart_lighting_ai.predictor.policy import PolicySettings
+import math
 
-from .physics import arc_for_output
-from .scenario import DayData
-from .trace import StrategyRun, trace_from_levels
+from .physics import MAX_ARC, LightTimeline, arc_for_output
+from .scenario import STEP_S, DayData
+from .trace import StrategyRun
 
 FIXED_KELVIN = 4000
-"""Colour temperature of tunable-white groups under the baselines that do not tune it."""
-CIRCADIAN_MIN_OUTPUT = 0.5
-
-
-def _in_day(day: DayData, index: int) -> bool:
-    scenario = day.scenario
-    minute = day.local_minute(index)
-    start = scenario.start.hour * 60 + scenario.start.minute
-    end = scenario.end.hour * 60 + scenario.end.minute
-    return start <= minute < end
+COLOUR_EVERY_S = 300.0
+COLOUR_DEADBAND_K = 150
+TRIM_DEADBAND_ARC = 3
+"""The trimmed reference dims in steps of at least this (about 8 % light); it brightens at once."""
 
 
 def always_on(day: DayData) -> StrategyRun:
-    """Every group at 100 % during the day."""
-    rooms = {}
+    """Every group at 100 % through the scored span."""
+    run = StrategyRun("always on")
     for group, room in day.rooms.items():
-        levels = [MAX_ARC_LEVEL if _in_day(day, i) else 0 for i in range(len(day.minutes))]
-        kelvins = [FIXED_KELVIN if room.spec.tunable_white else None for _ in levels]
-        rooms[group] = trace_from_levels(day, group, levels, kelvins)
-    return StrategyRun("always on", rooms)
+        light = LightTimeline()
+        light.add(day.scored_from, MAX_ARC, 0.0, FIXED_KELVIN if room.spec.tunable_white else None)
+        run.lights[group] = light
+    return run
 
 
 def occupancy_only(day: DayData) -> StrategyRun:
     """100 % while the motion sensor reports presence, off after the vacancy timeout."""
-    timeout = day.scenario.vacancy_minutes
-    rooms = {}
+    run = StrategyRun("occupancy only")
     for group, room in day.rooms.items():
-        levels: list[int] = []
-        last_seen: int | None = None
-        for i, motion in enumerate(room.motion):
-            if motion:
-                last_seen = i
-            on = last_seen is not None and i - last_seen < timeout
-            levels.append(MAX_ARC_LEVEL if on else 0)
-        kelvins = [FIXED_KELVIN if room.spec.tunable_white else None for _ in levels]
-        rooms[group] = trace_from_levels(day, group, levels, kelvins)
-    return StrategyRun("occupancy only", rooms)
+        light = LightTimeline()
+        kelvin = FIXED_KELVIN if room.spec.tunable_white else None
+        timeout = room.spec.vacancy_minutes * 60.0
+        off_at: float | None = None
+        for t, on in room.motion:
+            if off_at is not None and off_at <= t:
+                light.add(off_at, 0)
+                off_at = None
+            if on:
+                light.add(t, MAX_ARC, 0.0, kelvin)
+                off_at = None
+            else:
+                off_at = t + timeout
+        if off_at is not None and off_at < day.end:
+            light.add(off_at, 0)
+        run.lights[group] = light
+    return run
+
+
+def circadian_kelvin(elevation: float, hour: float) -> int:
+    """Colour temperature of the circadian baseline."""
+    if hour >= 20.0 or hour < 5.0 or elevation <= 0.0:
+        return 2700
+    share = min(1.0, math.sin(math.radians(elevation)) / math.sin(math.radians(40.0)))
+    return int(round(2700 + (5000 - 2700) * share, -1))
 
 
 def circadian_only(day: DayData) -> StrategyRun:
-    """Brightness and colour temperature from the sun, no sensors."""
-    deadband = PolicySettings()
-    step = day.scenario.step_minutes
-    rooms = {}
+    """Holds the level that gives the target without daylight; only the colour follows the sun."""
+    run = StrategyRun("circadian only")
     for group, room in day.rooms.items():
-        levels: list[int] = []
-        kelvins: list[int | None] = []
-        level, kelvin = 0, None
-        for i in range(len(day.minutes)):
-            if i % step == 0:
-                wanted_level, wanted_kelvin = 0, None
-                if _in_day(day, i):
-                    hour = day.local_minute(i) / 60
-                    elevation = day.sun_elevation[i]
-                    share = daylight_factor(elevation, hour) * evening_factor(hour)
-                    wanted_level = arc_for_output(
-                        CIRCADIAN_MIN_OUTPUT + (1 - CIRCADIAN_MIN_OUTPUT) * share
-                    )
-                    if room.spec.tunable_white:
-                        wanted_kelvin = int(round(choose_colour(elevation, hour).kelvin, -1))
-                level_change = abs(wanted_level - level) / MAX_ARC_LEVEL * 100
-                switching = (wanted_level > 0) != (level > 0)
-                colour_change = (
-                    wanted_kelvin is not None
-                    and wanted_level > 0
-                    and (kelvin is None or abs(wanted_kelvin - kelvin) >= deadband.deadband_kelvin)
-                )
-                if switching or level_change >= deadband.deadband_pct or colour_change:
-                    level = wanted_level
-                    kelvin = wanted_kelvin if wanted_kelvin is not None else kelvin
-            levels.append(level)
-            kelvins.append(kelvin if room.spec.tunable_white else None)
-        rooms[group] = trace_from_levels(day, group, levels, kelvins)
-    return StrategyRun("circadian only", rooms)
+        spec = room.spec
+        fraction = max(spec.target_lux / place.lamp_lux_at_full for place in spec.places)
+        arc = arc_for_output(min(1.0, fraction))
+        light = LightTimeline()
+        kelvin: int | None = None
+        t = day.scored_from
+        while t < day.end:
+            wanted = None
+            if spec.tunable_white:
+                sky = day.sky[min(day.index(t), day.samples - 1)]
+                wanted = circadian_kelvin(sky.elevation, day.local_hour(t))
+                if kelvin is not None and abs(wanted - kelvin) < COLOUR_DEADBAND_K:
+                    wanted = kelvin
+            if not light.commands or wanted != kelvin:
+                light.add(t, arc, 0.0, wanted)
+                kelvin = wanted
+            t += COLOUR_EVERY_S
+        run.lights[group] = light
+    return run
 
 
-BASELINES = (always_on, occupancy_only, circadian_only)
+def trimmed_to_target(day: DayData) -> StrategyRun:
+    """Always on, dimmed by an ideal controller to exactly the target at the darkest place."""
+    run = StrategyRun("always on, trimmed")
+    for group, room in day.rooms.items():
+        spec = room.spec
+        light = LightTimeline()
+        kelvin = FIXED_KELVIN if spec.tunable_white else None
+        first = day.index(day.scored_from)
+        for k in range(first, day.samples):
+            need = max(
+                (spec.target_lux - daylight[k]) / place.lamp_lux_at_full
+                for place, daylight in zip(spec.places, room.daylight, strict=True)
+            )
+            arc = max(1, arc_for_output(min(1.0, need)))
+            shown = light.commands[-1].arc if light.commands else 0
+            if arc > shown or shown - arc >= TRIM_DEADBAND_ARC:
+                light.add(max(day.scored_from, k * STEP_S), arc, 0.0, kelvin)
+        run.lights[group] = light
+    return run
+
+
+BASELINES = (always_on, occupancy_only, circadian_only, trimmed_to_target)

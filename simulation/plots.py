@@ -1,7 +1,7 @@
-"""PNG figures of a simulated day.
+"""PNG figures of the simulated days.
 
 Figures are drawn on matplotlib's Agg canvas directly (no pyplot, no display, no global backend
-switch).
+switch) and reduced to a palette.
 """
 
 from __future__ import annotations
@@ -15,23 +15,23 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from custom_components.smart_lighting_ai.dali.conversions import MAX_ARC_LEVEL
-
+from .physics import MAX_ARC
 from .scenario import DayData
 from .scoring import Scores
 from .trace import StrategyRun
 
 DPI = 100
 PALETTE = 128
-"""The PNGs are reduced to this many colours (a quarter of the size, no visible change)."""
-STYLES = {
-    "smart (integration)": {"color": "tab:green", "linewidth": 1.6, "zorder": 4},
-    "always on": {"color": "tab:gray", "linewidth": 1.0, "linestyle": "--"},
-    "occupancy only": {"color": "tab:orange", "linewidth": 1.0},
-    "circadian only": {"color": "tab:purple", "linewidth": 1.0, "linestyle": ":"},
+PLOT_STEP_S = 20.0
+STYLES: dict[str, dict[str, object]] = {
+    "smart (integration)": {"color": "tab:green", "linewidth": 1.4, "zorder": 4},
+    "always on": {"color": "tab:gray", "linewidth": 0.9, "linestyle": "--"},
+    "occupancy only": {"color": "tab:orange", "linewidth": 0.9},
+    "circadian only": {"color": "tab:purple", "linewidth": 0.9, "linestyle": ":"},
+    "always on, trimmed": {"color": "tab:blue", "linewidth": 0.9, "linestyle": "-."},
 }
+SHOWN = ("smart (integration)", "occupancy only", "always on, trimmed")
 LUX_HEADROOM = 3.0
-"""The lux axis ends at this multiple of the room's target (bright daylight is clipped)."""
 
 
 def _save(fig: Figure, path: Path) -> None:
@@ -43,25 +43,25 @@ def _save(fig: Figure, path: Path) -> None:
         palette.save(path, format="PNG", optimize=True)
 
 
-def _local_times(day: DayData) -> list[datetime]:
-    zone = day.scenario.zone
-    return [m.astimezone(zone).replace(tzinfo=None) for m in day.minutes]
-
-
 def day_figure(day: DayData, runs: list[StrategyRun], path: Path) -> Path:
-    """Desk illuminance and group level per room over the day, one line per strategy."""
-    times = _local_times(day)
-    scored = day.scored
+    """Per room: light at its darkest place, daylight at each place, and the group's level."""
+    zone = day.scenario.zone
+    times: list[float] = []
+    t = day.scored_from
+    while t < day.end:
+        times.append(t)
+        t += PLOT_STEP_S
+    x: list[datetime] = [day.utc(s).astimezone(zone).replace(tzinfo=None) for s in times]
     rows = len(day.rooms)
-    fig = Figure(figsize=(12, 2.3 * rows + 0.8))
+    fig = Figure(figsize=(13, 2.5 * rows + 0.9))
     FigureCanvasAgg(fig)
     axes = fig.subplots(rows, 2, sharex=True, squeeze=False)
     for row, (group, room) in enumerate(sorted(day.rooms.items())):
         lux_ax, level_ax = axes[row]
         spec = room.spec
-        x = times[scored.start :]
+        darkest = min(range(len(spec.places)), key=lambda p: sum(room.daylight[p]))
+        occupied = [any(s.start <= t < s.end for s in room.stays) for t in times]
         for ax in (lux_ax, level_ax):
-            occupied = room.occupied[scored.start :]
             ax.fill_between(
                 x,
                 0,
@@ -74,32 +74,54 @@ def day_figure(day: DayData, runs: list[StrategyRun], path: Path) -> Path:
                 linewidth=0,
                 label="occupied" if ax is lux_ax and row == 0 else None,
             )
-        daylight = room.daylight[scored.start :]
-        lux_ax.plot(x, daylight, color="gold", linewidth=1.0, label="daylight only")
+        for p in range(len(spec.places)):
+            lux_ax.plot(
+                x,
+                [room.daylight[p][min(day.index(t), day.samples - 1)] for t in times],
+                color="gold",
+                linewidth=0.7 if p != darkest else 1.1,
+                alpha=0.6 if p != darkest else 1.0,
+                label=("daylight at each place" if p == 0 and row == 0 else None),
+            )
+        place = spec.places[darkest]
         for run in runs:
-            trace = run.rooms[group]
+            if run.name not in SHOWN:
+                continue
+            light = run.lights[group]
             style = STYLES.get(run.name, {})
-            lux_ax.plot(x, trace.lux[scored.start :], label=run.name, **style)
-            levels = [level / MAX_ARC_LEVEL * 100 for level in trace.level[scored.start :]]
-            level_ax.step(x, levels, where="post", **style)
+            lux = [
+                room.daylight[darkest][min(day.index(t), day.samples - 1)]
+                + place.lamp_lux_at_full * light.output_at(t)
+                for t in times
+            ]
+            lux_ax.plot(x, lux, label=f"{run.name}" if row == 0 else None, **style)
+        for run in runs:
+            light = run.lights[group]
+            style = STYLES.get(run.name, {})
+            level_ax.plot(x, [light.arc_at(t) / MAX_ARC * 100 for t in times], **style)
         lux_ax.axhline(spec.target_lux, color="black", linewidth=0.8, linestyle="-.")
         lux_ax.set_ylim(0, spec.target_lux * LUX_HEADROOM)
-        lux_ax.set_ylabel("lx at desk")
+        lux_ax.set_ylabel("lx")
         lux_ax.set_title(
-            f"group {group}: {spec.name} - target {spec.target_lux:.0f} lx", fontsize=9, loc="left"
+            f"group {group}: {spec.name} - lx at {place.name} (darkest), target "
+            f"{spec.target_lux:.0f} lx",
+            fontsize=8,
+            loc="left",
         )
         level_ax.set_ylim(-3, 103)
-        level_ax.set_ylabel("level %")
-        kind = "DT8 tunable white" if spec.tunable_white else "DT6 dimmable"
-        level_ax.set_title(f"DALI level (arc / 254), {kind}", fontsize=9, loc="left")
+        level_ax.set_ylabel("arc level %")
+        level_ax.set_title("DALI level per strategy (arc / 254)", fontsize=8, loc="left")
     for ax in axes[-1]:
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
         ax.xaxis.set_major_locator(mdates.HourLocator(interval=2))
-    axes[0][0].legend(loc="upper left", fontsize=7, ncol=2)
-    scenario = day.scenario
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    for run in runs:
+        if run.name not in SHOWN:
+            handles.append(axes[0][0].plot([], [], **STYLES.get(run.name, {}))[0])
+            labels.append(f"{run.name} (level only)")
+    axes[0][0].legend(handles, labels, loc="upper left", fontsize=6, ncol=2)
     fig.suptitle(
-        f"{day.sky.capitalize()} sky, {scenario.day.isoformat()} ({scenario.time_zone}): desk "
-        f"illuminance (clipped at {LUX_HEADROOM:.0f}x target) and group level per strategy",
+        f"{day.scenario.title} - seed {day.seed} (lux clipped at {LUX_HEADROOM:.0f}x target)",
         fontsize=10,
     )
     fig.tight_layout()
@@ -108,33 +130,31 @@ def day_figure(day: DayData, runs: list[StrategyRun], path: Path) -> Path:
 
 
 def scores_figure(scores: dict[str, dict[str, Scores]], path: Path) -> Path:
-    """Energy and comfort per strategy, one bar per sky."""
-    skies = list(scores)
+    """Energy against always-on and occupied minutes below target, per scenario and strategy."""
+    scenarios = list(scores)
     strategies = list(next(iter(scores.values())))
-    panels = (
-        ("energy (kWh)", lambda s: s.energy_kwh),
-        ("occupied minutes below target", lambda s: s.below_target_minutes),
-        ("automatic changes while occupied", lambda s: s.changes_while_occupied),
-        ("changes a person would undo", lambda s: s.undone_changes),
-    )
-    fig = Figure(figsize=(13, 3.6))
+    fig = Figure(figsize=(13, 4.2))
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, len(panels))
-    width = 0.8 / len(skies)
-    colours = {"clear": "tab:cyan", "overcast": "tab:gray"}
+    axes = fig.subplots(1, 3)
+    width = 0.8 / len(strategies)
+    panels = (
+        ("energy vs always-on", lambda s, ref: s.energy_kwh / ref if ref else 0.0),
+        ("occupied minutes below 90 % of target", lambda s, _ref: s.below_minutes),
+        ("false-offs (offs + dims below target)", lambda s, _ref: float(s.false_total)),
+    )
     for ax, (title, value) in zip(axes, panels, strict=True):
-        for k, sky in enumerate(skies):
-            heights = [float(value(scores[sky][name])) for name in strategies]
-            positions = [i + (k - (len(skies) - 1) / 2) * width for i in range(len(strategies))]
-            bars = ax.bar(positions, heights, width, label=sky, color=colours.get(sky))
-            ax.bar_label(bars, fmt="%.3g", fontsize=7)
+        for k, name in enumerate(strategies):
+            heights = [
+                value(scores[sc][name], scores[sc]["always on"].energy_kwh) for sc in scenarios
+            ]
+            positions = [i + (k - (len(strategies) - 1) / 2) * width for i in range(len(scenarios))]
+            color = STYLES.get(name, {}).get("color")
+            ax.bar(positions, heights, width, label=name, color=color)
         ax.set_title(title, fontsize=9)
-        ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
-        ax.set_xticks(range(len(strategies)))
-        ax.set_xticklabels([s.replace(" (integration)", "") for s in strategies], fontsize=8)
-        ax.tick_params(axis="x", rotation=20)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Smart Lighting AI against baselines on the same simulated day", fontsize=10)
+        ax.set_xticks(range(len(scenarios)))
+        ax.set_xticklabels(scenarios, fontsize=7, rotation=20)
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Smart Lighting AI against baselines, median of seeds per scenario", fontsize=10)
     fig.tight_layout()
     _save(fig, path)
     return path
