@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import stat
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlparse
 
@@ -21,6 +26,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.selector import (
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -46,7 +52,7 @@ from .dali import (
 )
 from .dali.backend import InterfaceIdentity, identity_of
 from .dali.backends.device_links import stable_link
-from .dali.factory import BUS_SERIAL, BUS_SIMULATED
+from .dali.factory import BUS_HID_HASSEB, BUS_HID_TRIDONIC, BUS_SERIAL, BUS_SIMULATED
 from .entity import bus_identifier
 from .options_flow import SmartLightingOptionsFlow
 
@@ -60,6 +66,97 @@ TITLES = {
     "hid_hasseb": "hasseb DALI Master",
     BUS_SERIAL: "DALI serial interface",
 }
+
+
+# Where Linux lists its hidraw devices; each has the uevent of its HID device.
+SYSFS_HIDRAW: Final = "/sys/class/hidraw"
+# The USB vendor and product IDs of the HID interfaces python-dali drives (the IDs its own
+# dali/driver/tridonic.py and dali/driver/hasseb.py open).
+KNOWN_HID_INTERFACES: Final[dict[tuple[int, int], str]] = {
+    (0x17B5, 0x0020): BUS_HID_TRIDONIC,
+    (0x04CC, 0x0802): BUS_HID_HASSEB,
+}
+_HID_ID = re.compile(r"(?P<bus>[0-9A-Fa-f]+):(?P<vendor>[0-9A-Fa-f]+):(?P<product>[0-9A-Fa-f]+)")
+_HIDRAW_NODE = re.compile(r"hidraw(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class HidrawDevice:
+    """One ``/dev/hidrawN`` as sysfs describes it."""
+
+    path: str
+    name: str | None
+    vendor_id: int | None
+    product_id: int | None
+
+    @property
+    def interface(self) -> str | None:
+        """The bus type of a known DALI interface, None for any other HID device."""
+        if self.vendor_id is None or self.product_id is None:
+            return None
+        return KNOWN_HID_INTERFACES.get((self.vendor_id, self.product_id))
+
+    def label(self) -> str:
+        """How the device is listed, e.g. ``/dev/hidraw2: hasseb DALI Master [04cc:0802], …``."""
+        name = self.name or "unnamed HID device"
+        ids = (
+            f" [{self.vendor_id:04x}:{self.product_id:04x}]"
+            if self.vendor_id is not None and self.product_id is not None
+            else ""
+        )
+        known = f", a DALI interface ({TITLES[self.interface]})" if self.interface else ""
+        return f"{self.path}: {name}{ids}{known}"
+
+
+def _uevent(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def list_hidraw(sysfs: str | None = None, dev: str = "/dev") -> list[HidrawDevice]:
+    """The hidraw devices with their USB names and IDs, in the order of their numbers.
+
+    ``sysfs`` defaults to :data:`SYSFS_HIDRAW`. Reads the file system: run it in an executor.
+    """
+    sysfs = sysfs or SYSFS_HIDRAW
+    try:
+        nodes = [entry.name for entry in os.scandir(sysfs)]
+    except OSError:
+        return []
+    devices = []
+    for node in sorted(
+        (n for n in nodes if _HIDRAW_NODE.fullmatch(n)), key=lambda n: int(n[len("hidraw") :])
+    ):
+        event = _uevent(Path(sysfs, node, "device", "uevent"))
+        ids = _HID_ID.fullmatch(event.get("HID_ID", "").strip())
+        devices.append(
+            HidrawDevice(
+                path=os.path.join(dev, node),
+                name=event.get("HID_NAME", "").strip() or None,
+                vendor_id=int(ids["vendor"], 16) if ids else None,
+                product_id=int(ids["product"], 16) if ids else None,
+            )
+        )
+    return devices
+
+
+def is_hid_device_path(path: str) -> bool:
+    """Whether ``path`` may be a hidraw node (checked before the interface is opened).
+
+    What it leads to must be a character device; a path that does not exist (yet) may
+    only be under /dev (an unplugged interface, or a udev link that is not there now).
+    Reads the file system: run it in an executor.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return path.startswith("/dev/")
+    except OSError:
+        return True  # exists, but cannot be inspected: let the probe report it
+    return stat.S_ISCHR(mode)
 
 
 class CannotConnect(Exception):
@@ -190,7 +287,7 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_hid(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the hidraw device of a USB interface."""
-        return await self._address_step("hid", CONF_PATH, DEFAULT_HID_PATH, user_input)
+        return await self._address_step("hid", CONF_PATH, "", user_input)
 
     async def async_step_serial(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the python-dali URL of a serial interface."""
@@ -221,7 +318,12 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
             elif self._address_used_elsewhere(key, address):
                 return self.async_abort(reason="already_configured")
             path, url = (address, None) if key == CONF_PATH else (None, address)
-            errors, identity = await self._test(path, url, invalid=f"invalid_{key}")
+            if path is not None and not await self.hass.async_add_executor_job(
+                is_hid_device_path, path
+            ):
+                errors, identity = {"base": "invalid_path"}, InterfaceIdentity()
+            else:
+                errors, identity = await self._test(path, url, invalid=f"invalid_{key}")
             if not errors:
                 device = device_path({key: address})
                 interface_id = await async_interface_id(self.hass, identity, device)
@@ -229,12 +331,38 @@ class SmartLightingConfigFlow(ConfigFlow, domain=DOMAIN):
                     return await self._async_reconfigure(key, address, identity, interface_id)
                 return await self._async_add(key, address, identity, interface_id)
             default = address
+        field: Any = TextSelector()
+        if key == CONF_PATH:
+            field, default = await self._hid_field(default)
         return self.async_show_form(
             step_id=step_id,
-            data_schema=vol.Schema({vol.Required(key, default=default): TextSelector()}),
+            data_schema=vol.Schema(
+                {vol.Required(key, **({"default": default} if default else {})): field}
+            ),
             errors=errors,
             description_placeholders={"bus_type": TITLES[self._bus_type]},
         )
+
+    async def _hid_field(self, default: str) -> tuple[Any, str]:
+        """The hidraw devices to choose from (known DALI interfaces first), or a text field.
+
+        A path can always be typed in (a udev link, a device that is not plugged in yet).
+        Without a path of its own, the first interface of the chosen kind is preselected.
+        """
+        devices = await self.hass.async_add_executor_job(list_hidraw)
+        if not devices:
+            return TextSelector(), default or DEFAULT_HID_PATH
+        rank = {self._bus_type: 0}
+        devices.sort(key=lambda d: rank.get(d.interface or "", 1 if d.interface else 2))
+        if not default and devices[0].interface == self._bus_type:
+            default = devices[0].path
+        options = [SelectOptionDict(value=d.path, label=d.label()) for d in devices]
+        selector = SelectSelector(
+            SelectSelectorConfig(
+                options=options, custom_value=True, mode=SelectSelectorMode.DROPDOWN
+            )
+        )
+        return selector, default
 
     async def _async_add(
         self, key: str, address: str, identity: InterfaceIdentity, interface_id: str | None

@@ -10,7 +10,20 @@ from .const import CONF_BUS_TYPE, CONF_GROUP_NAME, CONF_GROUPS, DOMAIN
 from .dali.backend import identity_of
 from .runtime import SmartLightingConfigEntry
 
-MANUFACTURER = "Smart Lighting AI"
+MANUFACTURER = "Smart Lighting AI"  # the maker of the simulated line, and of nothing else
+# The maker of each kind of interface, for a backend that does not say (a serial interface
+# of an unknown scheme has none).
+BUS_TYPE_MANUFACTURERS = {
+    "simulated": MANUFACTURER,
+    "hid_tridonic": "Tridonic",
+    "hid_hasseb": "hasseb",
+}
+
+
+def bus_manufacturer(entry: SmartLightingConfigEntry) -> str | None:
+    """Who made the entry's interface: what it says, else what its bus type implies."""
+    identity = identity_of(entry.runtime_data.bus.backend)
+    return identity.manufacturer or BUS_TYPE_MANUFACTURERS.get(entry.data[CONF_BUS_TYPE])
 
 
 def entry_key(entry: SmartLightingConfigEntry) -> str:
@@ -37,10 +50,11 @@ def bus_device_info(entry: SmartLightingConfigEntry) -> DeviceInfo:
     identity = identity_of(entry.runtime_data.bus.backend)
     info = DeviceInfo(
         identifiers={bus_identifier(entry)},
-        manufacturer=identity.manufacturer or MANUFACTURER,
         model=identity.model or f"DALI interface ({entry.data[CONF_BUS_TYPE]})",
         name=entry.title,
     )
+    if manufacturer := bus_manufacturer(entry):
+        info["manufacturer"] = manufacturer
     if identity.firmware:
         info["sw_version"] = identity.firmware
     if identity.serial_number:
@@ -73,11 +87,13 @@ class SmartLightingGroupEntity(Entity):
         self._group = group
         self._data = entry.runtime_data
         self._attr_unique_id = f"{entry_key(entry)}-group-{group}{suffix}"
+        # A group is the line's own doing: on the simulated line the simulator's maker, on
+        # hardware nobody's (the fittings in it come from whoever made them).
         self._attr_device_info = child_device_info(
             bus_identifier(entry),
             self._data.bus_device_id,
             identifiers={group_identifier(entry, group)},
-            manufacturer=MANUFACTURER,
+            manufacturer=MANUFACTURER if entry.data[CONF_BUS_TYPE] == "simulated" else None,
             model="DALI group",
             name=group_name(entry, group),
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.util import dt as dt_util
+
 from .runtime import SmartLightingConfigEntry
 
 # A monitor polling the endpoint must not scan the database on every request.
@@ -36,8 +38,11 @@ async def async_health(entry: SmartLightingConfigEntry) -> dict[str, Any]:
             "gear": len(data.controller.inventory.gear),
             "groups": len(data.controller.groups),
             "last_error": bus.last_error,
+            # forward frames and bus occupancy since this setup of the entry (the telemetry
+            # action's "frames" also holds the earlier days and setups)
             "frames_sent": bus.frames_sent,
             "bus_time_s": round(bus.bus_time_s, 3),
+            "counted_since": dt_util.as_local(data.telemetry.started).isoformat(),
         },
         "scheduler": "running" if scheduler_running else "stopped",
     }

@@ -9,8 +9,11 @@ from urllib.parse import urlparse
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_API_KEY, Platform
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
+    AreaSelector,
     BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
@@ -53,15 +56,17 @@ from .const import (
     DEFAULT_PAYLOAD_CAP,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_WATTS_PER_GEAR,
+    DOMAIN,
     PREDICTOR_LOCAL,
     PREDICTOR_OPENAI,
 )
-from .entity import group_name
+from .entity import entry_key, group_name
 from .predictor import CannotConnect, InvalidAuth, validate_api_key
 from .predictor_factory import async_create_client
 
 CONF_GROUP = "group"
 CONF_REMOVE = "remove"
+CONF_AREA = "area"
 EXAMPLE_LOCAL_BASE_URL = "http://192.168.1.10:8080/v1"  # shown as an example of a local server
 MAX_NAME_LENGTH = 50
 RANGES = {CONF_FEATURE_WINDOW: (1, 60), CONF_RETENTION_DAYS: (1, 365)}
@@ -214,8 +219,12 @@ class SmartLightingOptionsFlow(OptionsFlow):
         rooms: dict[str, Any] = dict(self.config_entry.options.get(CONF_GROUPS, {}))
         default_watts = _default_watts(self.config_entry, self._group)
         errors: dict[str, str] = {}
+        device = self._group_device()
         if user_input is not None and "name" in user_input:
-            if user_input.get(CONF_REMOVE):
+            area_id = user_input.get(CONF_AREA) or None
+            if area_id and ar.async_get(self.hass).async_get_area(area_id) is None:
+                errors[CONF_AREA] = "unknown_area"
+            elif user_input.get(CONF_REMOVE):
                 rooms.pop(key, None)
                 return self.async_create_entry(
                     data={**self.config_entry.options, CONF_GROUPS: rooms}
@@ -238,14 +247,22 @@ class SmartLightingOptionsFlow(OptionsFlow):
                 }
                 new = {**self.config_entry.options, CONF_GROUPS: rooms}
                 _store_rated_watts(new, key, user_input.get(CONF_RATED_WATTS), default_watts)
+                # the area lives in the device registry (the device page shows and changes it)
+                if device is not None and device.area_id != area_id:
+                    dr.async_get(self.hass).async_update_device(device.id, area_id=area_id)
                 return self.async_create_entry(data=new)
         current = user_input or rooms.get(key, {})
         watts = self.config_entry.options.get(CONF_RATED_WATTS, {}).get(key, default_watts)
+        name = current.get(CONF_GROUP_NAME) or group_name(self.config_entry, self._group)
+        if user_input is not None:
+            area = user_input.get(CONF_AREA)
+        elif device is not None and device.area_id:
+            area = device.area_id
+        else:  # suggest the area named like the room ("Office" for the room "office")
+            named = ar.async_get(self.hass).async_get_area_by_name(name)
+            area = named.id if named else None
         fields: dict[Any, Any] = {
-            vol.Required(
-                CONF_GROUP_NAME,
-                default=current.get(CONF_GROUP_NAME) or group_name(self.config_entry, self._group),
-            ): TextSelector(),
+            vol.Required(CONF_GROUP_NAME, default=name): TextSelector(),
             vol.Optional(
                 CONF_OCCUPANCY_ENTITIES, default=current.get(CONF_OCCUPANCY_ENTITIES, [])
             ): EntitySelector(
@@ -265,6 +282,8 @@ class SmartLightingOptionsFlow(OptionsFlow):
                 0, 100_000, "W"
             ),
         }
+        if device is not None:  # a group's device exists once its entities were created
+            fields[vol.Optional(CONF_AREA, description={"suggested_value": area})] = AreaSelector()
         if key in rooms:  # only settings that exist can be removed
             fields[vol.Optional(CONF_REMOVE, default=False)] = BooleanSelector()
         return self.async_show_form(
@@ -273,6 +292,20 @@ class SmartLightingOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders={"group": str(self._group)},
         )
+
+    def _group_device(self) -> dr.DeviceEntry | None:
+        """The device of the chosen group (it holds the area), found through its light.
+
+        Through the entity registry rather than by identifier: the device registry's lookup by
+        identifier changed in 2026 (per config entry, with child devices apart).
+        """
+        assert self._group is not None
+        unique_id = f"{entry_key(self.config_entry)}-group-{self._group}"
+        light = er.async_get(self.hass).async_get_entity_id(Platform.LIGHT, DOMAIN, unique_id)
+        entity = er.async_get(self.hass).async_get(light) if light else None
+        if entity is None or entity.device_id is None:
+            return None
+        return dr.async_get(self.hass).async_get(entity.device_id)
 
     def _entity_exists(self, entity_id: str) -> bool:
         return (

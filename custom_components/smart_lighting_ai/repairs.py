@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 
-from .const import CONF_BASE_URL
+from .const import CONF_BASE_URL, CONF_PREDICTOR, PREDICTOR_LOCAL
 from .issues import ISSUE_API_KEY_REJECTED, ISSUE_INVALID_KEY, ISSUE_UNDECRYPTABLE
 from .predictor import CannotConnect, InvalidAuth, validate_api_key
 from .predictor_factory import async_create_client
@@ -62,7 +62,12 @@ class PurgeProfilesFlow(RepairsFlow):
 
 
 class NewApiKeyFlow(RepairsFlow):
-    """Ask for a new API key, check it with one request, and save it."""
+    """Explain the rejected key, then take a new one or go back to the local predictor.
+
+    A new key is checked with one request before it is saved. Going back to the local
+    predictor keeps the key in the options (the AI can be chosen again later). Either way
+    the options change reloads the entry, and the repairs manager deletes the issue.
+    """
 
     def __init__(self, entry_id: str) -> None:
         """Fix the issue of entry ``entry_id``."""
@@ -71,8 +76,24 @@ class NewApiKeyFlow(RepairsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> data_entry_flow.FlowResult:
-        """Go to the key form."""
-        return await self.async_step_api_key()
+        """What happened and what the lights do meanwhile, with the two ways out."""
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=["api_key", "use_local"],
+            description_placeholders=_issue_placeholders(self),
+        )
+
+    async def async_step_use_local(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Let the local predictor decide from now on."""
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None:
+            return self.async_abort(reason="not_loaded")
+        self.hass.config_entries.async_update_entry(
+            entry, options={**entry.options, CONF_PREDICTOR: PREDICTOR_LOCAL}
+        )
+        return self.async_create_entry(data={})
 
     async def async_step_api_key(
         self, user_input: dict[str, Any] | None = None

@@ -32,12 +32,14 @@ from .dali import (
     merge_scan,
     scan_bus_result,
 )
+from .entity import entry_key
 from .exceptions import database_unavailable, translate_errors
 from .health import async_health
 from .overrides import origin_of
 from .pipeline import DataPipeline
-from .predictor import TokenBucket
-from .profiles import PROFILE_FIELDS
+from .predictor import GroupLimits, TokenBucket
+from .predictor.schedule import WEEKDAYS, validate_schedule
+from .profiles import LEARNED_OFFSET, PROFILE_FIELDS, SCHEDULE
 from .runtime import SmartLightingConfigEntry
 from .store import ProfileDecryptError
 
@@ -49,6 +51,7 @@ SERVICE_PREDICT = "predict"
 SERVICE_SET_OVERRIDE = "set_override"
 SERVICE_CLEAR_OVERRIDE = "clear_override"
 SERVICE_SET_PROFILE = "set_profile"
+SERVICE_GET_PROFILE = "get_profile"
 SERVICE_ROTATE_KEY = "rotate_key"
 SERVICE_TELEMETRY = "telemetry"
 ATTR_MINUTES = "minutes"
@@ -191,10 +194,36 @@ def _pipeline_with_database(hass: HomeAssistant, call: ServiceCall) -> DataPipel
 
 
 async def _aggregate_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Aggregate now; the answer also says what the decision cycle that followed decided."""
     pipeline = _pipeline_with_database(hass, call)
+    entry = resolve_entry(hass, call)
+    autopilot = entry.runtime_data.autopilot
+    before = dict(autopilot.records)
     # a StoreError (translated by translate_errors) comes after the decision cycle has run
     rows = await pipeline.async_aggregate(raise_store_error=True)
-    return {"feature_rows": rows}
+    # the decision cycle that followed: a record that is not the one from before is new
+    decided = {g: r for g, r in autopilot.records.items() if before.get(g) is not r}
+    return {
+        "feature_rows": rows,
+        "decisions": {
+            _group_light(hass, entry, group): {
+                "brightness_pct": round(record.decision.brightness_pct, 1),
+                "color_temp_kelvin": record.decision.color_temp_kelvin,
+                "applied": record.applied,
+                "reason": record.decision.reason,
+                "not_applied_because": record.skip_reason,
+                "source": record.decision.source,
+            }
+            for group, record in sorted(decided.items())
+        },
+    }
+
+
+def _group_light(hass: HomeAssistant, entry: SmartLightingConfigEntry, group: int) -> str:
+    """The entity id of ``group``'s light ("DALI group n" when it has none in the registry)."""
+    unique_id = f"{entry_key(entry)}-group-{group}"
+    entity_id = er.async_get(hass).async_get_entity_id("light", DOMAIN, unique_id)
+    return entity_id or f"DALI group {group}"
 
 
 async def _prune_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -246,16 +275,22 @@ def resolve_group_lights(
 
 
 async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Predict for every targeted group that has a feature row.
+
+    A light without one is an error (``no_features``, naming every such light and how to give
+    it features) when the call names it, or when no target has features. A light reached only
+    through an area, device, floor or label is left out of the answer instead and listed under
+    ``without_features``, so that "predict the office" answers for the rooms it can.
+    """
+    named = set(referenced_entity_ids(hass, call).referenced)
     predictions: dict[str, Any] = {}
+    missing: list[tuple[str, SmartLightingConfigEntry]] = []
     for entity_id, entry, group in resolve_group_lights(hass, call):
         autopilot = entry.runtime_data.autopilot
         features = await autopilot.async_latest_features([group], fresh_only=False)
         if group not in features:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="no_features",
-                translation_placeholders={"entity_id": entity_id},
-            )
+            missing.append((entity_id, entry))
+            continue
         decision = (await autopilot.async_predict(features))[group]
         predictions[entity_id] = {
             "brightness_pct": round(decision.brightness_pct, 1),
@@ -264,7 +299,26 @@ async def _predict(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
             "reason": decision.reason,
             "source": decision.source,
         }
-    return {"predictions": predictions}
+    if missing and (not predictions or any(e in named for e, _ in missing)):
+        window = missing[0][1].runtime_data.pipeline.window
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_features",
+            translation_placeholders={
+                "lights": ", ".join(_light_label(hass, e) for e, _ in missing),
+                "window": f"{window.total_seconds() / 60:g}",
+            },
+        )
+    response: dict[str, Any] = {"predictions": predictions}
+    if missing:
+        response["without_features"] = [e for e, _ in missing]
+    return response
+
+
+def _light_label(hass: HomeAssistant, entity_id: str) -> str:
+    """How a message names a light: "Office (light.office)", or its entity id alone."""
+    state = hass.states.get(entity_id)
+    return f"{state.name} ({entity_id})" if state is not None else entity_id
 
 
 async def _set_override(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -291,17 +345,83 @@ async def _clear_override(hass: HomeAssistant, call: ServiceCall) -> ServiceResp
 
 async def _set_profile(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     changes = {k: v for k, v in call.data.items() if k in PROFILE_FIELDS}
-    for entity_id, entry, group in resolve_group_lights(hass, call):
+    targets = resolve_group_lights(hass, call)
+    for entity_id, entry, group in targets:  # every target is checked before any is changed
+        data = entry.runtime_data
+        current = data.profiles.limits(group, data.autopilot.limits(group))
+        check_profile(_light_label(hass, entity_id), current, changes)
+    for entity_id, entry, group in targets:
         data = entry.runtime_data
         try:
             await data.profiles.async_set(group, changes, data.autopilot.limits(group))
-        except ValueError as err:
+        except ValueError as err:  # anything check_profile does not phrase itself
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_profile",
                 translation_placeholders={"entity_id": entity_id, "error": str(err)},
             ) from err
     return None
+
+
+def check_profile(light: str, current: GroupLimits, changes: dict[str, Any]) -> None:
+    """Refuse ``changes`` that leave ``light``'s profile inconsistent, in a user's words.
+
+    Each message names the light and the fields as the form shows them.
+    """
+    merged = {**current.to_dict(), **changes}
+    if merged["min_brightness_pct"] > merged["max_brightness_pct"]:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="profile_brightness_range",
+            translation_placeholders={
+                "light": light,
+                "low": f"{merged['min_brightness_pct']:g}",
+                "high": f"{merged['max_brightness_pct']:g}",
+            },
+        )
+    if merged["min_kelvin"] > merged["max_kelvin"]:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="profile_kelvin_range",
+            translation_placeholders={
+                "light": light,
+                "low": str(merged["min_kelvin"]),
+                "high": str(merged["max_kelvin"]),
+            },
+        )
+    for day, periods in changes.get(SCHEDULE, {}).items():
+        if day not in WEEKDAYS:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="profile_schedule_day",
+                translation_placeholders={"light": light, "day": day, "days": ", ".join(WEEKDAYS)},
+            )
+        for period in periods:
+            try:
+                validate_schedule({day: [period]})
+            except ValueError as err:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="profile_schedule_period",
+                    translation_placeholders={"light": light, "day": day, "period": period},
+                ) from err
+
+
+async def _get_profile(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """The limits the predictor keeps for each targeted group, its schedule and learned offset.
+
+    Admins only, like ``set_profile``: a profile is encrypted at rest, and no key is ever shown.
+    """
+    profiles: dict[str, Any] = {}
+    for entity_id, entry, group in resolve_group_lights(hass, call):
+        data = entry.runtime_data
+        profiles[entity_id] = {
+            **data.autopilot.limits(group).to_dict(),
+            SCHEDULE: data.profiles.schedule(group),
+            LEARNED_OFFSET: data.profiles.learned_offset(group),
+            "custom": data.profiles.has_profile(group),
+        }
+    return {"profiles": profiles}
 
 
 async def _rotate_key(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -409,6 +529,7 @@ ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
     SERVICE_SET_OVERRIDE: (_set_override, OVERRIDE_SCHEMA, SupportsResponse.OPTIONAL),
     SERVICE_CLEAR_OVERRIDE: (_clear_override, LIGHTS_SCHEMA, SupportsResponse.NONE),
     SERVICE_SET_PROFILE: (admin_only(_set_profile), PROFILE_SCHEMA, SupportsResponse.NONE),
+    SERVICE_GET_PROFILE: (admin_only(_get_profile), LIGHTS_SCHEMA, SupportsResponse.ONLY),
     SERVICE_ROTATE_KEY: (admin_only(_rotate_key), ENTRY_SCHEMA, SupportsResponse.OPTIONAL),
     SERVICE_TELEMETRY: (_telemetry, ENTRY_SCHEMA, SupportsResponse.ONLY),
 }

@@ -1,4 +1,13 @@
-"""One automatic-control switch per DALI group (contract C3)."""
+"""One automatic-control switch per DALI group (contract C3), exposed to Assist.
+
+"Turn off office automatic control" is the main voice use of the integration, so the switch has
+no entity category (Home Assistant exposes such a switch to Assist by default). Earlier releases
+gave it the config category, and Home Assistant remembers the "not exposed" it worked out then.
+Rule, applied once: when the registry entry still carries a category at setup (it was made by
+such a release; Home Assistant drops the category when the entity is added), a stored "not
+exposed" for Assist is turned into "exposed", unless Assist is set not to expose new entities.
+Later choices in Settings -> Voice assistants are never touched again.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +15,19 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import STATE_ON
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .const import CONF_GROUPS, DOMAIN
-from .entity import SmartLightingGroupEntity, group_name
+from .const import CONF_GROUPS, DOMAIN, LOGGER
+from .entity import SmartLightingGroupEntity, entry_key, group_name
 from .runtime import SmartLightingConfigEntry
 
 PARALLEL_UPDATES = 0
 ATTR_ROOM_CONFIGURED = "room_configured"
+ASSIST = "conversation"  # Home Assistant's own voice assistant in the exposure settings
 
 
 async def async_setup_entry(
@@ -25,7 +36,39 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add an automatic-control switch for every group that has members."""
-    async_add_entities(AutoControlSwitch(entry, n) for n in entry.runtime_data.controller.groups)
+    groups = entry.runtime_data.controller.groups
+    registry = er.async_get(hass)
+    for group in groups:  # before the entities are added: that drops the old category
+        unique_id = f"{entry_key(entry)}-group-{group}-auto"
+        if (entity_id := registry.async_get_entity_id("switch", DOMAIN, unique_id)) is not None:
+            registry_entry = registry.async_get(entity_id)
+            if registry_entry is not None and registry_entry.entity_category is not None:
+                async_expose_to_assist(hass, entity_id, only_if_hidden=True)
+    async_add_entities(AutoControlSwitch(entry, n) for n in groups)
+
+
+@callback
+def async_expose_to_assist(hass: HomeAssistant, entity_id: str, *, only_if_hidden: bool) -> None:
+    """Expose ``entity_id`` to Assist, as a person would in Settings -> Voice assistants.
+
+    With ``only_if_hidden`` only a stored "not exposed" is changed (a missing choice already
+    defaults to exposed). Nothing changes while Assist is set not to expose new entities.
+    """
+    from homeassistant.components.homeassistant import exposed_entities
+
+    registry = er.async_get(hass)
+    if (registry_entry := registry.async_get(entity_id)) is None:
+        return
+    assist_options = registry_entry.options.get(ASSIST)
+    stored = assist_options.get("should_expose") if assist_options else None
+    if stored is True or (only_if_hidden and stored is None):
+        return
+    if (settings := hass.data.get(exposed_entities.DATA_EXPOSED_ENTITIES)) is None:
+        return  # the homeassistant integration is not set up (only ever in bare tests)
+    if not settings.async_get_expose_new_entities(ASSIST):
+        return
+    exposed_entities.async_expose_entity(hass, ASSIST, entity_id, True)
+    LOGGER.info("%s is exposed to Assist", entity_id)
 
 
 class AutoControlSwitch(SmartLightingGroupEntity, SwitchEntity, RestoreEntity):

@@ -1,27 +1,37 @@
 """Usage counters per entry, kept in the database by local day (contract C6 ``telemetry``).
 
-The live counters (bus, decision loop, overrides, AI client) only grow; every
-aggregation cycle the growth since the last flush is added to the current day's row. At local
-midnight the growth so far goes to the day that ends and the day's counters start again at 0,
-so ``today`` and ``day_start`` always change together (the AI usage sensors' value and
-``last_reset``).
+The live counters (bus, decision loop, overrides, AI client) only grow, from this setup of the
+entry on (``started``); every aggregation cycle the growth since the last flush is added to the
+current day's row. At local midnight the growth so far goes to the day that ends and the day's
+counters start again at 0, so ``today`` and ``day_start`` always change together (the AI usage
+sensors' value and ``last_reset``).
+
+The report says what each figure covers: the totals are over every day still stored (the
+days of ``retention_days``, restarts included) and start at ``counted_since``; ``today`` starts
+at local midnight; ``days`` lists the stored days one by one.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_PRICE_INPUT, CONF_PRICE_OUTPUT, LOGGER
+from .const import (
+    CONF_PRICE_INPUT,
+    CONF_PRICE_OUTPUT,
+    CONF_RETENTION_DAYS,
+    DEFAULT_RETENTION_DAYS,
+    LOGGER,
+)
 from .predictor import OpenAIPredictor
 from .runtime import SmartLightingConfigEntry
-from .store import StoreError
+from .store import Store, StoreError
 
 COUNTERS = (
     "frames",
@@ -50,6 +60,8 @@ class Telemetry:
         self.today: dict[str, float] = dict.fromkeys(COUNTERS, 0.0)
         self._day = _today()
         self._lock = asyncio.Lock()
+        # The live counters (and the bus's frames_sent and bus_time_s) count from here on.
+        self.started = dt_util.utcnow()
 
     @property
     def day_start(self) -> datetime:
@@ -136,18 +148,46 @@ class Telemetry:
         return True
 
     async def async_report(self) -> dict[str, Any]:
-        """Totals over every stored day and today's counters, unflushed growth included."""
+        """Totals over the stored days, today's counters and each day's; unflushed growth in.
+
+        Each part names where it starts: ``counted_since`` (the oldest stored day's local
+        midnight, today's when nothing older is stored) and ``today.counted_since``.
+        """
         store = self._entry.runtime_data.pipeline.store
         pending = self._pending()
         total: dict[str, float] = {}
+        days: dict[str, dict[str, float]] = {}
         if store is not None:
             try:
                 total = await store.telemetry(self._entry.entry_id)
+                days = await self._stored_days(store) if total else {}
             except StoreError:
-                total = {}
+                total, days = {}, {}
         totals = {name: total.get(name, 0.0) + pending[name] for name in COUNTERS}
         today = {name: self.today.get(name, 0.0) + pending[name] for name in COUNTERS}
-        return {**_with_sums(totals), "today": _with_sums(today)}
+        days[self._day] = today
+        oldest = min(days)
+        return {
+            **_with_sums(totals),
+            "counted_since": _midnight(oldest),
+            "today": {**_with_sums(today), "counted_since": self.day_start.isoformat()},
+            "days": [{"day": day, **_with_sums(days[day])} for day in sorted(days)],
+        }
+
+    async def _stored_days(self, store: Store) -> dict[str, dict[str, float]]:
+        """The counters of each day before today that the store may still hold.
+
+        Pruning keeps ``retention_days`` of rows (and runs nightly), so no stored day is
+        older than that plus one.
+        """
+        keep = int(self._entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+        current = date.fromisoformat(self._day)
+        days: dict[str, dict[str, float]] = {}
+        for back in range(keep + 1, 0, -1):
+            day = (current - timedelta(days=back)).isoformat()
+            if counters := await store.telemetry(self._entry.entry_id, day):
+                days[day] = {name: counters.get(name, 0.0) for name in COUNTERS}
+        return days
 
     @callback
     def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -158,6 +198,11 @@ class Telemetry:
 
 def _today() -> str:
     return dt_util.as_local(dt_util.utcnow()).date().isoformat()
+
+
+def _midnight(day: str) -> str:
+    """The local midnight that starts ``day``, as an ISO timestamp."""
+    return dt_util.start_of_local_day(date.fromisoformat(day)).isoformat()
 
 
 def _clean(value: float) -> float | int:

@@ -466,7 +466,7 @@ async def test_bus_device_keeps_what_the_interface_does_not_report(hass: HomeAss
 
 
 async def test_bus_device_of_a_backend_without_identity(hass: HomeAssistant) -> None:
-    """A stand-in backend from before identities: the bus device still names the bus type."""
+    """A stand-in backend from before identities: the bus device names the bus type's maker."""
 
     class _Anonymous(SimulatedBackend):
         identity = None  # type: ignore[assignment]
@@ -477,7 +477,4 @@ async def test_bus_device_of_a_backend_without_identity(hass: HomeAssistant) -> 
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     device = _bus_device(hass, entry)
-    assert (device.manufacturer, device.model) == (
-        "Smart Lighting AI",
-        "DALI interface (hid_hasseb)",
-    )
+    assert (device.manufacturer, device.model) == ("hasseb", "DALI interface (hid_hasseb)")
