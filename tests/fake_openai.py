@@ -81,17 +81,17 @@ def requested_groups(request: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def decisions_for(request: dict[str, Any], **overrides: Any) -> str:
-    """Return a valid answer for every requested group (60 %, 4000 K where supported)."""
+    """Return a valid answer for every requested group (100 %, 4000 K where supported)."""
     decisions = []
     for item in requested_groups(request):
         colour = item["now"]["supports_color_temp"]
         decisions.append(
             {
                 "group": item["group"],
-                "brightness_pct": 60,
+                "brightness_pct": 100,
                 "color_temp_kelvin": 4000 if colour else None,
                 "confidence": 0.8,
-                "reason": f"model says 60% for group {item['group']}",
+                "reason": f"model says 100% for group {item['group']}",
                 **overrides,
             }
         )

@@ -47,6 +47,8 @@ from .overrides import OverrideManager, override_state_store
 from .pipeline import DataPipeline, pipeline_state_store
 from .predictor_factory import async_create_predictor
 from .profiles import ProfileManager, ensure_key
+from .room_learning import RoomLearning, room_learning_store
+from .room_sensing import RoomSensing
 from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
 from .shared_store import async_acquire_store, async_release_store
@@ -114,7 +116,16 @@ async def _async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     store = await async_acquire_store(hass, entry.entry_id)
     closing.append(lambda: async_release_store(hass, entry.entry_id))
     state = BusStateCoordinator(hass, entry, bus, controller)
-    pipeline = DataPipeline(hass, entry, controller, store)
+    learning = RoomLearning(hass, entry.entry_id)
+    await learning.async_load()
+    closing.append(learning.async_save)
+    sensing = RoomSensing(hass, entry, learning)
+
+    async def _clear_sensor_issues() -> None:
+        sensing.clear_all()
+
+    closing.append(_clear_sensor_issues)
+    pipeline = DataPipeline(hass, entry, controller, store, sensing)
     overrides = OverrideManager(hass, entry, store)
     await overrides.async_load()
     profiles = ProfileManager(hass, entry, store)
@@ -127,6 +138,7 @@ async def _async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
         pipeline=pipeline,
         overrides=overrides,
         profiles=profiles,
+        sensing=sensing,
         predictor=await async_create_predictor(hass, entry.options),
     )
     await autopilot.async_load()
@@ -226,6 +238,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     await InventoryStore(hass, entry.entry_id).async_remove()
     await pipeline_state_store(hass, entry.entry_id).async_remove()
     await override_state_store(hass, entry.entry_id).async_remove()
+    await room_learning_store(hass, entry.entry_id).async_remove()
     if (store := await async_acquire_store(hass, entry.entry_id)) is not None:
         await store.delete_entry(entry.entry_id)
     await async_release_store(hass, entry.entry_id)

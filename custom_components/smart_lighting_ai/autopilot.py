@@ -19,34 +19,49 @@ always wins.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from homeassistant.const import STATE_ON
-from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Context,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from .brightness import level_from_pct, pct_from_level
 from .const import (
     AUTOMATIC_FADE_S,
     CONF_ANTI_FLICKER,
+    CONF_DESK_DAYLIGHT_RATIO,
     CONF_GROUPS,
     CONF_SHADOW_MODE,
     DEFAULT_ANTI_FLICKER,
+    DOMAIN,
+    EVENT_AUTOMATIC_CHANGE,
     LOGGER,
+    SWITCH_ON_FADE_S,
 )
 from .coordinator import BusStateCoordinator
 from .dali import ChangeWithdrawn, DaliError, GroupController, GroupState
 from .dali.conversions import fade_code, kelvin_limits, kelvin_to_mirek, mirek_to_kelvin
-from .entity import group_label
+from .entity import entry_key, group_label
 from .features import rooms_from_options
 from .overrides import ORIGIN_BUS, Override, OverrideManager
 from .pipeline import DataPipeline
 from .predictor import Decision, Features, GroupLimits, OpenAIPredictor, Predictor
+from .predictor.lamp import light_output
+from .predictor.local import estimate_daylight
 from .predictor.policy import (
     SKIP_ANTI_FLICKER,
     SKIP_AUTO_OFF,
@@ -58,17 +73,25 @@ from .predictor.policy import (
     PolicySettings,
     skip_reason,
 )
-from .predictor.schedule import in_schedule
+from .predictor.safety import below_target, make_safe
+from .predictor.schedule import decayed_offset, in_schedule
 from .profiles import ProfileManager
+from .room_learning import lengthened
+from .room_sensing import RoomSensing
 from .runtime import SmartLightingConfigEntry
 from .store import StoreError
 
 STALE_WINDOWS = 2  # a feature row older than two windows is not acted upon
 HISTORY_WINDOWS = 6  # the AI model sees the last six windows of each room
-BELOW_TARGET = 0.9  # under 90 % of the target illuminance a room counts as too dark
 SKIP_CHANGED_MEANWHILE = "changed by someone else while waiting for the bus"
 AUTO_ON_COOLDOWN_S = 1.0  # switches flipped together give one cycle
 ARRIVAL_COOLDOWN_S = 30.0  # at most one arrival cycle per room in this time
+LIGHT_CHANGE_COOLDOWN_S = 30.0  # at most one daylight re-decision per room in this time
+LIGHT_CHANGE_SHARE = 0.1  # a daylight change of 10 % of the target re-decides the room ...
+LIGHT_CHANGE_MIN_LUX = 25.0  # ... and at least 25 lx; so does a lit room falling below
+BELOW_TARGET_SHARE = 0.9  # 90 % of its target at the desks
+RETURN_WINDOW = timedelta(minutes=5)  # motion this soon after a vacancy dim/off was a miss
+LEARN_AFTER_S = 30.0  # a person's change is learned from once it has settled this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +125,7 @@ class Autopilot:
         pipeline: DataPipeline,
         overrides: OverrideManager,
         profiles: ProfileManager,
+        sensing: RoomSensing,
         predictor: Predictor,
     ) -> None:
         """Decide for ``entry``'s groups with ``predictor``."""
@@ -112,6 +136,9 @@ class Autopilot:
         self._pipeline = pipeline
         self.overrides = overrides
         self.profiles = profiles
+        self.sensing = sensing
+        self.learning = sensing.learning
+        sensing.limits = self.limits
         self.predictor = predictor
         # on for every group with room settings until its switch restores what a user chose
         # (a switch disabled in the entity registry leaves it on, never silently off)
@@ -121,8 +148,15 @@ class Autopilot:
         self.after_cycle: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._listeners: list[CALLBACK_TYPE] = []
         self._rooms_of: dict[str, set[int]] = {}  # occupancy sensor -> the rooms it watches
+        self._lit_by: dict[str, set[int]] = {}  # illuminance sensor -> the rooms it measures
         self._arrivals: dict[int, Debouncer[Coroutine[Any, Any, Any]]] = {}
+        self._light_changes: dict[int, Debouncer[Coroutine[Any, Any, Any]]] = {}
         self._last_change: dict[int, datetime] = {}
+        self._daylight_decided: dict[int, float] = {}  # desk daylight at the last decision
+        self._switched_off: dict[int, datetime] = {}  # last automatic off or warning dim
+        self._contexts: dict[int, Context] = {}
+        self._learn_timers: dict[int, CALLBACK_TYPE] = {}
+        self._learned_until: dict[int, datetime] = {}
         self._cycle_lock = asyncio.Lock()
         self._auto_on = Debouncer(
             hass,
@@ -141,31 +175,65 @@ class Autopilot:
         """Register the loop's triggers; returns what undoes them."""
         self._pipeline.after_aggregation.append(self.async_run_cycle)
         rooms = rooms_from_options(self.config_entry.options, self._controller.groups)
-        self._rooms_of = {}
+        self._rooms_of, self._lit_by = {}, {}
         for room in rooms:
             for entity_id in room.occupancy:
                 self._rooms_of.setdefault(entity_id, set()).add(room.group)
+            for entity_id in room.illuminance:
+                self._lit_by.setdefault(entity_id, set()).add(room.group)
         self._arrivals = {
-            room.group: Debouncer(
-                self._hass,
-                LOGGER,
-                cooldown=ARRIVAL_COOLDOWN_S,
-                immediate=True,
-                function=self._pipeline.async_aggregate,
-            )
-            for room in rooms
+            room.group: self._room_debouncer(room.group, ARRIVAL_COOLDOWN_S) for room in rooms
         }
+        self._light_changes = {
+            room.group: self._room_debouncer(room.group, LIGHT_CHANGE_COOLDOWN_S) for room in rooms
+        }
+        self._record_lamps()
 
         def _stop() -> None:
             self._pipeline.after_aggregation.remove(self.async_run_cycle)
-            for debouncer in (self._auto_on, *self._arrivals.values()):
+            for debouncer in (
+                self._auto_on,
+                *self._arrivals.values(),
+                *self._light_changes.values(),
+            ):
                 debouncer.async_shutdown()
+            for cancel in self._learn_timers.values():
+                cancel()
+            self._learn_timers.clear()
 
         return [
             self._state.add_manual_change_listener(self._changed_by_someone_else),
+            self._state.async_add_listener(self._record_lamps),
             async_track_state_change_event(self._hass, sorted(self._rooms_of), self._arrived),
+            async_track_state_change_event(self._hass, sorted(self._lit_by), self._light_changed),
             _stop,
         ]
+
+    def _room_debouncer(self, group: int, cooldown: float) -> Debouncer[Coroutine[Any, Any, Any]]:
+        """Re-decides ``group`` at once, then at most once per ``cooldown``."""
+        return Debouncer(
+            self._hass,
+            LOGGER,
+            cooldown=cooldown,
+            immediate=True,
+            function=partial(self.async_run_room_cycle, group),
+        )
+
+    async def async_run_room_cycle(self, group: int) -> None:
+        """A fresh feature row and a decision for ``group`` alone (someone came, light changed)."""
+        await self._pipeline.async_aggregate_rooms([group])
+        await self.async_run_cycle({group})
+
+    @callback
+    def _record_lamps(self) -> None:
+        """Every level the groups show, with its time: readings are paired with it."""
+        now = dt_util.utcnow()
+        for group, state in self._controller.states.items():
+            curve = self.limits(group).dimming_curve if group in self._controller.groups else None
+            output = (
+                light_output(pct_from_level(state.level), curve) if curve and state.level else 0.0
+            )
+            self.sensing.record_output(group, now, output, fading=True)
 
     @callback
     def _arrived(self, event: Event[EventStateChangedData]) -> None:
@@ -173,8 +241,51 @@ class Autopilot:
         old, new = event.data["old_state"], event.data["new_state"]
         if new is None or new.state != STATE_ON or (old is not None and old.state == STATE_ON):
             return
+        now = dt_util.utcnow()
         for group in self._rooms_of.get(event.data["entity_id"], ()):
             self._arrivals[group].async_schedule_call()
+            off_at = self._switched_off.pop(group, None)
+            if off_at is not None and now - off_at <= RETURN_WINDOW:
+                self._lengthen_vacancy(group, now)
+
+    def _lengthen_vacancy(self, group: int, now: datetime) -> None:
+        """Someone moved soon after the room was dimmed or switched off: wait longer next time."""
+        base = self.profiles.limits(group, GroupLimits()).vacancy_minutes
+        lessons = lengthened(self.learning.get(group), base, now)
+        self.learning.set(group, lessons)
+        LOGGER.info(
+            "Vacancy timeout of %s lengthened to %.0f min: someone moved soon after the lights"
+            " dimmed for vacancy",
+            group_label(self.config_entry, group),
+            base + lessons.extra_now(now),
+        )
+        self._notify()
+
+    @callback
+    def _light_changed(self, event: Event[EventStateChangedData]) -> None:
+        """A clear change of daylight (blinds, clouds): re-decide the rooms that sensor measures."""
+        new = event.data["new_state"]
+        if new is None:
+            return
+        try:
+            lux = float(new.state)
+        except ValueError:
+            return
+        now = dt_util.utcnow()
+        for group in self._lit_by.get(event.data["entity_id"], ()):
+            decided = self._daylight_decided.get(group)
+            reading = self.sensing.reading(group, now, lux)
+            if decided is None or reading is None:  # nothing to compare, or a fade in progress
+                continue
+            limits = self.limits(group)
+            sensor = max(0.0, lux - limits.lamp_at_sensor * reading.lamp_output)
+            daylight = limits.desk_daylight_ratio * sensor
+            change = abs(daylight - decided)
+            lit = limits.lamp_lux_at_full * reading.lamp_output
+            if change >= max(LIGHT_CHANGE_SHARE * limits.target_lux, LIGHT_CHANGE_MIN_LUX) or (
+                lit > 0 and daylight + lit < BELOW_TARGET_SHARE * limits.target_lux
+            ):
+                self._light_changes[group].async_schedule_call()
 
     @callback
     def set_auto_control(self, group: int, enabled: bool) -> None:
@@ -224,31 +335,89 @@ class Autopilot:
 
     @callback
     def person_change_done(self, change: ManualChange, level: int | None) -> None:
-        """Store the override and learn from it, after the bus command and without delaying it."""
-        self.config_entry.async_create_task(
-            self._hass, self._async_remember(change, level), "smart_lighting_ai manual change"
-        )
+        """Store the override after the bus command, and learn once the person has settled.
 
-    async def _async_remember(self, change: ManualChange, level: int | None) -> None:
-        await self.overrides.async_save(change.override)
-        decided = self.last_decided_pct(change.override.group)
-        if not level or not decided:
-            return
+        A learning step is taken ``LEARN_AFTER_S`` after the person's last change of the
+        group (four slider moves teach once, from where the slider stopped), at most once per
+        override, and only from a level the bus accepted.
+        """
+        self.config_entry.async_create_task(
+            self._hass, self.overrides.async_save(change.override), "smart_lighting_ai override"
+        )
+        self._notify()
         group = change.override.group
+        if (cancel := self._learn_timers.pop(group, None)) is not None:
+            cancel()
+        if not level or change.override.started < self._learned_until.get(
+            group, change.override.started
+        ):
+            return
+
+        @callback
+        def _settled(_now: datetime) -> None:
+            self._learn_timers.pop(group, None)
+            self.config_entry.async_create_task(
+                self._hass, self._async_learn(group), "smart_lighting_ai learn"
+            )
+
+        self._learn_timers[group] = async_call_later(self._hass, LEARN_AFTER_S, _settled)
+
+    async def _async_learn(self, group: int) -> None:
+        """One learning step from the level the person settled on, against the last decision."""
+        now = dt_util.utcnow()
+        override = self.overrides.active(group, now)
+        decided = self.last_decided_pct(group)
+        level = self._controller.states[group].level
+        if override is None or not decided or not level:
+            return
+        self._learned_until[group] = override.expires
+        lessons = self.learning.get(group)
+        current = decayed_offset(
+            self.profiles.learned_offset(group), lessons.offset_learned_at, now
+        )
         try:
             await self.profiles.async_learn(
-                group, pct_from_level(level), decided, self.limits(group)
+                group, pct_from_level(level), decided, self.limits(group), current=current
             )
         except (StoreError, ValueError) as err:
             LOGGER.debug("Offset of group %d not learned: %s", group, err)
+            return
+        self.learning.set(group, replace(lessons, offset_learned_at=now))
+        self._notify()
+
+    def learned_offset(self, group: int, now: datetime | None = None) -> float:
+        """The brightness offset learned from people, decayed since it was learned."""
+        lessons = self.learning.get(group)
+        return round(
+            decayed_offset(
+                self.profiles.learned_offset(group),
+                lessons.offset_learned_at,
+                now or dt_util.utcnow(),
+            ),
+            1,
+        )
+
+    def vacancy_minutes(self, group: int, now: datetime | None = None) -> float:
+        """The room's vacancy timeout now: its profile's, lengthened by what the room learned."""
+        base = self.profiles.limits(group, GroupLimits()).vacancy_minutes
+        return round(base + self.learning.get(group).extra_now(now or dt_util.utcnow()), 1)
+
+    def take_context(self, group: int) -> Context | None:
+        """The context of the automatic change being applied to ``group`` (for its light)."""
+        return self._contexts.get(group)
 
     # listeners -----------------------------------------------------------------------
 
     @callback
     def add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener()`` after every cycle."""
+        """Call ``listener()`` after every cycle and every change of what the loop shows."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     @property
     def settings(self) -> PolicySettings:
@@ -269,7 +438,15 @@ class Autopilot:
         limits = self.profiles.limits(group, base)
         low = min(max(limits.min_kelvin, base.min_kelvin), base.max_kelvin)
         high = max(min(limits.max_kelvin, base.max_kelvin), low)
-        return replace(limits, min_kelvin=low, max_kelvin=high)
+        room = self.config_entry.options.get(CONF_GROUPS, {}).get(str(group), {})
+        return replace(
+            limits,
+            min_kelvin=low,
+            max_kelvin=high,
+            vacancy_minutes=self.vacancy_minutes(group),
+            lamp_lux_at_sensor=self.learning.get(group).lamp_lux_at_sensor,
+            desk_daylight_ratio=room.get(CONF_DESK_DAYLIGHT_RATIO, limits.desk_daylight_ratio),
+        )
 
     async def async_load(self) -> None:
         """Load the last stored decision of each group, shown until a new one is made."""
@@ -323,7 +500,13 @@ class Autopilot:
         if isinstance(self.predictor, OpenAIPredictor):
             self.predictor.set_history(await self._async_history(list(features)))
         decisions = await self.predictor.predict(features, limits)
-        return {g: self._with_offset(d, limits[g]) for g, d in decisions.items()}
+        # the safety rules decide on and off; a learned offset then tunes the level people
+        # chose (bounded, and never switching a room on or off)
+        return {
+            g: self._with_offset(make_safe(d, features[g], limits[g]), limits[g])
+            for g, d in decisions.items()
+            if g in features
+        }
 
     async def _async_history(self, groups: list[int]) -> dict[int, list[Features]]:
         """The rooms' recent feature rows, the context an AI model decides in."""
@@ -347,7 +530,7 @@ class Autopilot:
         return history
 
     def _with_offset(self, decision: Decision, limits: GroupLimits) -> Decision:
-        offset = self.profiles.learned_offset(decision.group)
+        offset = self.learned_offset(decision.group)
         if not offset or decision.brightness_pct <= 0:
             return decision
         pct = limits.clamp_brightness(decision.brightness_pct + offset)
@@ -357,21 +540,23 @@ class Autopilot:
             reason=f"{decision.reason}; {offset:+.0f} % learned from manual changes",
         )
 
-    async def async_run_cycle(self) -> None:
-        """One decision cycle; cycles never overlap, and a failing one changes nothing."""
+    async def async_run_cycle(self, groups: Collection[int] | None = None) -> None:
+        """One decision cycle, of every room or of ``groups``.
+
+        Cycles never overlap, and a failing one changes nothing.
+        """
         async with self._cycle_lock:
             try:
-                await self._async_cycle()
+                await self._async_cycle(groups)
             except Exception:  # the lights keep working whatever the predictor does
                 LOGGER.exception("Decision cycle failed")
-        for listener in list(self._listeners):
-            listener()
+        self._notify()
         for hook in list(self.after_cycle):
             await hook()
 
-    async def _async_cycle(self) -> None:
+    async def _async_cycle(self, groups: Collection[int] | None) -> None:
         try:
-            features = await self.async_latest_features()
+            features = await self.async_latest_features(None if groups is None else list(groups))
         except StoreError as err:
             LOGGER.warning("No decision cycle: features could not be read: %s", err)
             return
@@ -379,26 +564,46 @@ class Autopilot:
             return
         decisions = await self.async_predict(features)
         now = dt_util.utcnow()
-        for group, decision in decisions.items():
+        for group, predicted in decisions.items():
             situation = self._situation(group, now, features[group])
+            decision = predicted
+            vacancy_step = decision.brightness_pct < situation.level_pct and self._for_vacancy(
+                features[group], group
+            )
+            if vacancy_step and decision.brightness_pct > 0 and group in self._switched_off:
+                # already dimmed as a warning: hold it there until the grace period ends
+                decision = replace(decision, brightness_pct=situation.level_pct)
             reason = skip_reason(decision, situation, self.settings)
+            daylight = estimate_daylight(features[group], self.limits(group)).desk_lux
+            if daylight is not None:
+                self._daylight_decided[group] = daylight
             if reason is None:
                 reason = await self._apply(group, decision)
                 if reason is None:
                     self._last_change[group] = now
+                    if vacancy_step and decision.brightness_pct > 0:
+                        self._switched_off.setdefault(group, now)  # the warning dim
+                    elif vacancy_step:
+                        self._switched_off[group] = now  # the switch-off after it
+                    elif decision.brightness_pct > 0:
+                        self._switched_off.pop(group, None)  # lit for someone again
             self.records[group] = DecisionRecord(decision, reason is None, reason, now)
             self.decisions_made += 1
             self.decisions_applied += reason is None
             await self._store_decision(group, self.records[group])
 
+    def _for_vacancy(self, features: Features, group: int) -> bool:
+        """Whether a dimming or switch-off came from the vacancy timeout (nobody seen)."""
+        since = features.minutes_since_occupied
+        return since is not None and since >= self.limits(group).vacancy_minutes
+
     def _situation(self, group: int, now: datetime, features: Features) -> GroupSituation:
         state = self._controller.states[group]
         last = self._last_change.get(group)
-        lux = features.illuminance_mean
         local = dt_util.as_local(now)
         return GroupSituation(
             in_schedule=in_schedule(self.profiles.schedule(group), local),
-            below_target=lux is not None and lux < BELOW_TARGET * self.limits(group).target_lux,
+            below_target=below_target(features, self.limits(group)),
             auto_enabled=self.auto_control.get(group, False),
             override_active=self.overrides.is_active(group, now),
             level_pct=pct_from_level(state.level),
@@ -411,16 +616,38 @@ class Autopilot:
         info = self._controller.groups[group]
         kelvin = decision.color_temp_kelvin if info.supports_colour_temperature else None
         level = level_from_pct(decision.brightness_pct)
+        state = self._controller.states[group]
+        # someone waits in the dark for a switch-on: quick; every other change fades gently
+        fade = SWITCH_ON_FADE_S if level and not state.level else AUTOMATIC_FADE_S
+
+        # the logbook names Smart Lighting AI as the cause of the light's change: the event
+        # goes out once the change is sure to be sent, and the light writes its new state
+        # with the same context (``take_context``)
+        context = Context()
 
         def still_ours() -> bool:  # asked inside the bus transaction, before the first frame
-            return self.auto_control.get(group, False) and not self.overrides.is_active(group)
+            if not self.auto_control.get(group, False) or self.overrides.is_active(group):
+                return False
+            self._contexts[group] = context
+            self._hass.bus.async_fire(
+                EVENT_AUTOMATIC_CHANGE,
+                {
+                    "entity_id": self._light_entity(group),
+                    "group": group,
+                    "brightness_pct": round(decision.brightness_pct),
+                    "reason": decision.reason,
+                    "source": decision.source,
+                },
+                context=context,
+            )
+            return True
 
         try:
             await self._controller.apply(
                 group,
                 level=level,
                 mirek=kelvin_to_mirek(kelvin) if kelvin and level else None,
-                fade_code=fade_code(AUTOMATIC_FADE_S),
+                fade_code=fade_code(fade),
                 guard=still_ours,
             )
         except ChangeWithdrawn:
@@ -428,6 +655,8 @@ class Autopilot:
             return SKIP_CHANGED_MEANWHILE
         except DaliError as err:
             return f"bus error: {err}"
+        finally:
+            self._contexts.pop(group, None)
         LOGGER.info(
             "DALI applied setpoint to %s: %.0f %%%s (%s, %s)",
             group_label(self.config_entry, group),
@@ -458,6 +687,12 @@ class Autopilot:
             )
         except StoreError as err:
             LOGGER.warning("Decision of group %d not stored: %s", group, err)
+
+    def _light_entity(self, group: int) -> str | None:
+        """The entity id of ``group``'s light."""
+        return er.async_get(self._hass).async_get_entity_id(
+            "light", DOMAIN, f"{entry_key(self.config_entry)}-group-{group}"
+        )
 
     def last_decided_pct(self, group: int) -> float | None:
         """The brightness last decided and applied for ``group``, if any."""

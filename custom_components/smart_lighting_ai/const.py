@@ -51,9 +51,15 @@ DEFAULT_AI_CALLS_PER_HOUR: Final = 60
 DEFAULT_ANTI_FLICKER: Final = 120
 DEFAULT_OVERRIDE_MINUTES: Final = 60
 AUTOMATIC_FADE_S: Final = 2.8
+SWITCH_ON_FADE_S: Final = 0.7
+"""Lighting a dark room for someone: quick (DALI fade code 1, 0.7 s), never a slow fade-in."""
 
 CONF_FERNET_KEYS: Final = "fernet_keys"
 CONF_PRICE_INPUT: Final = "ai_price_input_per_mtok"
 CONF_PRICE_OUTPUT: Final = "ai_price_output_per_mtok"
 CONF_RATED_WATTS: Final = "rated_watts"
 DEFAULT_WATTS_PER_GEAR: Final = 10.0
+CONF_DESK_DAYLIGHT_RATIO: Final = "desk_daylight_ratio"
+"""Room setting: daylight at the desks / daylight at the illuminance sensor."""
+EVENT_AUTOMATIC_CHANGE: Final = f"{DOMAIN}_automatic_change"
+"""Fired with the context of every automatic change (the logbook names its cause)."""

@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from astral import Observer
-from astral.sun import elevation
 from homeassistant.components.recorder import history
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import STATE_ON
@@ -30,6 +28,7 @@ from .brightness import pct_from_level
 from .const import CONF_GROUPS, CONF_ILLUMINANCE_ENTITIES, CONF_OCCUPANCY_ENTITIES
 from .dali import GroupController
 from .dali.conversions import mirek_to_kelvin
+from .predictor.sensor_health import Reading
 from .predictor.types import Features
 from .predictor.window import (
     NumericSummary,
@@ -38,6 +37,8 @@ from .predictor.window import (
     numeric_summary,
     occupancy_ratio,
 )
+from .room_sensing import RoomSensing
+from .sun import sun_elevation_at
 
 ATTR_CLOUD_COVERAGE = "cloud_coverage"
 ATTR_TEMPERATURE = "temperature"
@@ -96,16 +97,6 @@ def read_weather(hass: HomeAssistant, entity_id: str | None) -> Weather:
         _number(state.attributes.get(ATTR_CLOUD_COVERAGE)),
         _number(state.attributes.get(ATTR_TEMPERATURE)),
     )
-
-
-def sun_elevation(hass: HomeAssistant, when: datetime) -> float:
-    """Sun elevation in degrees at the home's location.
-
-    Computed with astral (which Home Assistant ships) rather than ``helpers.sun``, whose
-    ``get_astral_location`` 2026.7 deprecated and whose replacement 2025.4 lacks.
-    """
-    observer = Observer(hass.config.latitude, hass.config.longitude, hass.config.elevation)
-    return float(elevation(observer, when))
 
 
 def _number(value: Any) -> float | None:
@@ -192,10 +183,13 @@ def _statistics_summary(rows: list[Any], start: datetime, end: datetime) -> Nume
 class FeatureCollector:
     """Builds the feature rows of one bus entry for a window ending now."""
 
-    def __init__(self, hass: HomeAssistant, controller: GroupController) -> None:
-        """Collect for the groups ``controller`` drives."""
+    def __init__(
+        self, hass: HomeAssistant, controller: GroupController, sensing: RoomSensing
+    ) -> None:
+        """Collect for the groups ``controller`` drives; ``sensing`` judges the sensors."""
         self._hass = hass
         self._controller = controller
+        self._sensing = sensing
 
     async def async_collect(
         self,
@@ -216,7 +210,7 @@ class FeatureCollector:
                 partial(_read_window, self._hass, entity_ids, occupancy, start, end)
             )
         local = dt_util.as_local(end)
-        elevation = sun_elevation(self._hass, end)
+        elevation = sun_elevation_at(self._hass, end)
         return {
             room.group: self._features(
                 room, start, end, local, elevation, weather, changes, statistics, overridden
@@ -262,7 +256,13 @@ class FeatureCollector:
     ) -> Features:
         ratios: list[float] = []
         minutes: list[float] = []
+        present_now: list[bool] = []
+        occupancy_faults: list[str] = []
         for entity_id in room.occupancy:
+            live = self._hass.states.get(entity_id)
+            if fault := self._sensing.check_occupancy(room.group, entity_id, live, end):
+                occupancy_faults.append(fault)  # a stuck or silent sensor is not evidence
+                continue
             samples = self._samples(entity_id, changes, end, _presence)
             if (ratio := occupancy_ratio(samples, start, end)) is not None:
                 ratios.append(ratio)
@@ -270,14 +270,31 @@ class FeatureCollector:
             # restart resets, nor an "off" that followed "unknown"
             if (since := minutes_since_presence(samples, end)) is not None:
                 minutes.append(since)
-        summaries: list[NumericSummary | None] = []
+            present_now.append(live is not None and live.state == STATE_ON)
+        healthy: list[NumericSummary | None] = []
+        faulty: list[NumericSummary | None] = []
+        readings: list[Reading] = []
+        illuminance_faults: list[str] = []
         for entity_id in room.illuminance:
             values = self._samples(entity_id, changes, end, _number)
             summary = numeric_summary(values, start, end)
             if summary is None and entity_id in statistics:
                 summary = _statistics_summary(statistics[entity_id], start, end)
-            summaries.append(summary)
-        lux = combine(summaries)
+            live = self._hass.states.get(entity_id)
+            if fault := self._sensing.check_illuminance(
+                room.group, entity_id, values, live, end, elevation
+            ):
+                illuminance_faults.append(fault)
+                faulty.append(summary)
+                continue
+            healthy.append(summary)
+            if (reading := self._sensing.latest_reading(room.group, values)) is not None:
+                readings.append(reading)
+        # the row records what the sensors said; with a healthy sensor only the healthy ones
+        lux = combine(healthy or faulty)
+        # a room's fault is one every sensor of that kind has; a healthy sensor still speaks
+        occupancy_fault = occupancy_faults[0] if occupancy_faults and not present_now else None
+        illuminance_fault = illuminance_faults[0] if illuminance_faults and not healthy else None
         state = self._controller.states.get(room.group)
         info = self._controller.groups.get(room.group)
         return Features(
@@ -290,6 +307,13 @@ class FeatureCollector:
             illuminance_mean=lux.mean if lux else None,
             illuminance_min=lux.minimum if lux else None,
             illuminance_max=lux.maximum if lux else None,
+            illuminance_latest=sum(r.lux for r in readings) / len(readings) if readings else None,
+            lamp_output_at_reading=sum(r.lamp_output for r in readings) / len(readings)
+            if readings
+            else None,
+            occupied_now=any(present_now) if present_now else None,
+            occupancy_fault=occupancy_fault,
+            illuminance_fault=illuminance_fault,
             weather_condition=weather.condition,
             cloud_coverage=weather.cloud_coverage,
             outdoor_temperature=weather.temperature,

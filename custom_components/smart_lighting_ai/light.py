@@ -12,7 +12,7 @@ from homeassistant.components.light import (
     LightEntity,
     LightEntityFeature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -104,6 +104,13 @@ class DaliGroupLight(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupE
     @property
     def _state(self) -> GroupState:
         return self.coordinator.state(self._group)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the new state; an automatic change carries Smart Lighting AI's context."""
+        if (context := self._data.autopilot.take_context(self._group)) is not None:
+            self.async_set_context(context)
+        super()._handle_coordinator_update()
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on, set brightness, colour temperature and fade in one transaction."""

@@ -16,6 +16,7 @@ and what the database lacks is written back to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -97,6 +98,8 @@ class OverrideManager:
         self._unsaved: dict[int, Override] = {}  # held while another write of the group ran
         self._saving: set[int] = set()
         self.recorded = 0
+        self.listeners: list[Callable[[], None]] = []
+        """Called whenever an override starts, ends early or is let go."""
 
     @property
     def duration(self) -> timedelta:
@@ -140,8 +143,14 @@ class OverrideManager:
 
     def is_active(self, group: int, now: datetime | None = None) -> bool:
         """Whether an override holds ``group`` now."""
+        return self.active(group, now) is not None
+
+    def active(self, group: int, now: datetime | None = None) -> Override | None:
+        """The override holding ``group`` now, if any."""
         override = self._active.get(group)
-        return override is not None and override.expires > (now or dt_util.utcnow())
+        if override is None or override.expires <= (now or dt_util.utcnow()):
+            return None
+        return override
 
     def hold(
         self,
@@ -162,6 +171,7 @@ class OverrideManager:
         override = Override(group, origin, now, now + length, is_on, brightness_pct)
         previous = self._active.get(group)
         self._active[group] = override
+        self._changed()
         return override, previous
 
     def let_go(self, override: Override, previous: Override | None) -> None:
@@ -172,6 +182,11 @@ class OverrideManager:
             del self._active[override.group]
         else:
             self._active[override.group] = previous
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in list(self.listeners):
+            listener()
 
     async def async_save(self, override: Override) -> None:
         """Store a held override, in the database and in .storage, and log it.
@@ -221,6 +236,7 @@ class OverrideManager:
     async def async_clear(self, group: int) -> None:
         """End the override of ``group``."""
         if self._active.pop(group, None) is not None:
+            self._changed()
             await self._async_save_mirror()
         if self._store is not None:
             try:

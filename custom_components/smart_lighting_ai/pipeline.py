@@ -11,7 +11,7 @@ that is due, at most one per local day.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ from .const import (
 from .dali import GroupController
 from .entity import group_label
 from .features import FeatureCollector, read_weather, rooms_from_options
+from .room_sensing import RoomSensing
 from .runtime import SmartLightingConfigEntry
 from .store import Store, StoreError
 
@@ -57,13 +58,14 @@ class DataPipeline:
         entry: SmartLightingConfigEntry,
         controller: GroupController,
         store: Store | None,
+        sensing: RoomSensing,
     ) -> None:
         """Collect for ``controller``'s groups into ``store`` (None: the database is unusable)."""
         self._hass = hass
         self._entry = entry
         self._controller = controller
         self.store = store
-        self._collector = FeatureCollector(hass, controller)
+        self._collector = FeatureCollector(hass, controller, sensing)
         self._state = pipeline_state_store(hass, entry.entry_id)
         self._lock = asyncio.Lock()
         # the check of ``last_prune`` and the prune together; not ``_lock``, so that a
@@ -141,21 +143,36 @@ class DataPipeline:
         raised instead, after the decision cycle ran (0 rows without rooms is no error).
         """
         now = now or dt_util.utcnow()
-        rows = 0
-        failure: StoreError | None = None
-        async with self._lock:
-            rooms = rooms_from_options(self._entry.options, self._controller.groups)
-            if rooms and self.store is not None:
-                try:
-                    rows = await self._async_write_features(rooms, now)
-                except StoreError as err:
-                    failure = err
-            self.last_aggregation = now
+        rows, failure = await self._async_aggregate(now, None)
+        self.last_aggregation = now
         for hook in list(self.after_aggregation):
             await hook()
         if failure is not None and raise_store_error:
             raise failure
         return rows
+
+    async def async_aggregate_rooms(self, groups: Collection[int]) -> int:
+        """Write a feature row for ``groups`` only, now, with no hooks (a room's own re-decision).
+
+        The window still ends now and spans ``feature_window_minutes``; the scheduled
+        aggregation keeps its own rhythm.
+        """
+        rows, _ = await self._async_aggregate(dt_util.utcnow(), set(groups))
+        return rows
+
+    async def _async_aggregate(
+        self, now: datetime, groups: set[int] | None
+    ) -> tuple[int, StoreError | None]:
+        async with self._lock:
+            rooms = rooms_from_options(self._entry.options, self._controller.groups)
+            if groups is not None:
+                rooms = [room for room in rooms if room.group in groups]
+            if not rooms or self.store is None:
+                return 0, None
+            try:
+                return await self._async_write_features(rooms, now), None
+            except StoreError as err:
+                return 0, err
 
     async def _async_write_features(self, rooms: list[Any], now: datetime) -> int:
         assert self.store is not None

@@ -3,7 +3,8 @@
 A profile holds the bounds and preferences the predictors keep for a group:
 brightness and Kelvin range, target illuminance, vacancy time, and the lamp
 figures the local predictor's daylight model needs. Its contents never reach
-logs, diagnostics or action responses. The key is made when the entry is
+logs or diagnostics; only the admin-only ``get_profile`` action answers them (never
+the key). The key is made when the entry is
 first set up and kept in the entry data; ``rotate_key`` re-encrypts every
 profile under a new key and then drops the old one.
 
@@ -171,15 +172,25 @@ class ProfileManager:
         return float(self._profiles.get(group, {}).get(LEARNED_OFFSET, 0.0))
 
     async def async_learn(
-        self, group: int, chosen_pct: float, decided_pct: float, base: GroupLimits
+        self,
+        group: int,
+        chosen_pct: float,
+        decided_pct: float,
+        base: GroupLimits,
+        *,
+        current: float | None = None,
     ) -> None:
-        """Learn from a person choosing ``chosen_pct`` where ``decided_pct`` was decided."""
+        """Learn from a person choosing ``chosen_pct`` where ``decided_pct`` was decided.
+
+        ``current`` is the offset to learn from (the stored one, decayed); default the stored one.
+        """
         try:
             self._writable_cipher(group)
         except HomeAssistantError:
             LOGGER.debug("Offset of group %d not learned: its profile cannot be saved", group)
             return
-        offset = learn_offset(self.learned_offset(group), chosen_pct, decided_pct)
+        start = self.learned_offset(group) if current is None else current
+        offset = learn_offset(start, chosen_pct, decided_pct)
         await self.async_set(group, {LEARNED_OFFSET: offset}, base)
 
     def _writable_cipher(self, group: int) -> ProfileCipher | None:

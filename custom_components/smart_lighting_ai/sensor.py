@@ -1,4 +1,14 @@
-"""Sensors: the last decision and the estimated energy of every group; today's AI usage."""
+"""Sensors: the last decision and the estimated energy of every group; today's AI usage.
+
+And what automatic control is doing in each room (a group with room settings):
+- **Manual override until**: when automatic control takes the room back (unknown: no override).
+- **Vacancy timeout**: the room's current timeout, with the profile's value and how much the
+  room lengthened it for people sitting still.
+- **Learned brightness offset**: the points people tend to add or take away, decayed.
+- **Lamp light at the sensor** (diagnostic): the lamps' light at the illuminance sensor at
+  100 %, measured from the integration's own steps (the profile's value until measured), with
+  the desk-to-sensor daylight ratio of the room settings.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +23,11 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import LIGHT_LUX, PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfTime
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
@@ -31,6 +42,7 @@ from .const import (
 )
 from .coordinator import BusStateCoordinator
 from .entity import SmartLightingGroupEntity, bus_device_info, entry_key
+from .predictor import GroupLimits
 from .predictor.lamp import light_output
 from .runtime import SmartLightingConfigEntry
 
@@ -51,6 +63,7 @@ async def async_setup_entry(
     rooms = entry.options.get(CONF_GROUPS, {})
     entities: list[SensorEntity] = [DecisionSensor(entry, n) for n in groups if str(n) in rooms]
     entities += [EnergySensor(entry, n) for n in groups]
+    entities += room_sensors(entry)
     currency = hass.config.currency
     entities += [UsageSensor(entry, description, currency) for description in USAGE]
     if uses_ai(entry):
@@ -80,26 +93,68 @@ class DecisionSensor(SmartLightingGroupEntity, SensorEntity):
 
     Written after every decision cycle; ``homeassistant.update_entity`` only re-reads it and
     never runs a cycle (that would send frames and could relight a room).
+
+    Before the room's first decision its state is ``waiting`` (translated "Waiting for the
+    first window"), without a unit, rather than "unknown": Assist then answers "Office last
+    decision is waiting" instead of "Office last decision is unknown %". Home Assistant does
+    not expose a sensor without a device class to Assist by default, so this one is exposed
+    once, when it is first set up on a release that does it (a marker in its registry options
+    under the integration's domain records that); a later choice in Settings -> Voice
+    assistants is kept, and nothing is exposed while Assist is set not to expose new entities.
     """
 
     _attr_translation_key = "decision"
-    _attr_native_unit_of_measurement = PERCENTAGE
-    _attr_suggested_display_precision = 0
+    WAITING = "waiting"
+    EXPOSED_ONCE = "assist_exposed_once"
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
         """Create the decision sensor of group ``group``."""
         super().__init__(entry, group, "-decision")
 
     async def async_added_to_hass(self) -> None:
-        """Follow the decision cycles."""
+        """Follow the decision cycles; be exposed to Assist once."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._data.autopilot.add_listener(self.async_write_ha_state))
+        self._decided_before = self._group in self._data.autopilot.records
+        self.async_on_remove(self._data.autopilot.add_listener(self._cycle_done))
+        self._expose_to_assist_once()
+
+    @callback
+    def _cycle_done(self) -> None:
+        if not self._decided_before and self._group in self._data.autopilot.records:
+            self._decided_before = True
+            if self.registry_entry is not None:  # store the whole-percent display precision
+                self.async_registry_entry_updated()
+        self.async_write_ha_state()
+
+    def _expose_to_assist_once(self) -> None:
+        from .const import DOMAIN
+        from .switch import async_expose_to_assist
+
+        if (registry_entry := self.registry_entry) is None:
+            return
+        ours = dict(registry_entry.options.get(DOMAIN) or {})
+        if ours.get(self.EXPOSED_ONCE):
+            return
+        async_expose_to_assist(self.hass, self.entity_id, only_if_hidden=False)
+        er.async_get(self.hass).async_update_entity_options(
+            self.entity_id, DOMAIN, {**ours, self.EXPOSED_ONCE: True}
+        )
 
     @property
-    def native_value(self) -> float | None:
-        """The decided brightness in percent (0 = off)."""
+    def native_value(self) -> float | str:
+        """The decided brightness in percent (0 = off), or ``waiting`` before the first one."""
         record = self._data.autopilot.records.get(self._group)
-        return round(record.decision.brightness_pct, 1) if record else None
+        return round(record.decision.brightness_pct, 1) if record else self.WAITING
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """Percent once there is a decision (``waiting`` has no unit)."""
+        return PERCENTAGE if self._group in self._data.autopilot.records else None
+
+    @property
+    def suggested_display_precision(self) -> int | None:
+        """Whole percent once there is a decision."""
+        return 0 if self._group in self._data.autopilot.records else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
@@ -253,3 +308,163 @@ class UsageSensor(SensorEntity):
     @callback
     def _flushed(self) -> None:
         self.async_write_ha_state()
+
+
+# what automatic control is doing in a room -------------------------------------------------
+
+
+def room_sensors(entry: SmartLightingConfigEntry) -> list[SensorEntity]:
+    """The control sensors of every room of ``entry``."""
+    rooms = entry.options.get(CONF_GROUPS, {})
+    groups = [n for n in entry.runtime_data.controller.groups if str(n) in rooms]
+    kinds: tuple[type[_RoomSensor], ...] = (
+        OverrideEndSensor,
+        VacancyTimeoutSensor,
+        LearnedOffsetSensor,
+        LampCalibrationSensor,
+    )
+    return [kind(entry, group) for group in groups for kind in kinds]
+
+
+class _RoomSensor(SmartLightingGroupEntity, SensorEntity):
+    """A sensor that follows the decision loop of its room."""
+
+    suffix = ""
+
+    def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
+        """The sensor of group ``group``."""
+        super().__init__(entry, group, f"-{self.suffix}")
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the decision loop and the overrides."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._data.autopilot.add_listener(self._updated))
+
+    @callback
+    def _updated(self) -> None:
+        self.async_write_ha_state()
+
+
+class OverrideEndSensor(_RoomSensor):
+    """When the manual override of the room ends."""
+
+    suffix = "override-end"
+    _attr_translation_key = "override_end"
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+
+    def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
+        """The override end of group ``group``."""
+        super().__init__(entry, group)
+        self._expiry_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The end of the active override; None without one."""
+        override = self._data.overrides.active(self._group)
+        return override.expires if override else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Who made the override."""
+        override = self._data.overrides.active(self._group)
+        return {"origin": override.origin if override else None}
+
+    @callback
+    def _updated(self) -> None:
+        if self._expiry_timer is not None:
+            self._expiry_timer()
+            self._expiry_timer = None
+        if (ends := self.native_value) is not None:
+            self._expiry_timer = async_track_point_in_utc_time(self.hass, self._expired, ends)
+        super()._updated()
+
+    @callback
+    def _expired(self, _now: datetime) -> None:
+        self._expiry_timer = None
+        self.async_write_ha_state()
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Cancel the expiry timer."""
+        if self._expiry_timer is not None:
+            self._expiry_timer()
+            self._expiry_timer = None
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the overrides, which change outside the decision cycles."""
+        await super().async_added_to_hass()
+        overrides = self._data.overrides
+        overrides.listeners.append(self._updated)
+        self.async_on_remove(lambda: overrides.listeners.remove(self._updated))
+        self._updated()
+
+
+class VacancyTimeoutSensor(_RoomSensor):
+    """The room's vacancy timeout now."""
+
+    suffix = "vacancy-timeout"
+    _attr_translation_key = "vacancy_timeout"
+    _attr_device_class = SensorDeviceClass.DURATION
+    _attr_native_unit_of_measurement = UnitOfTime.MINUTES
+    _attr_suggested_display_precision = 0
+
+    @property
+    def native_value(self) -> float:
+        """Minutes without presence before the room dims for vacancy."""
+        return self._data.autopilot.vacancy_minutes(self._group)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The profile's timeout and what the room added to it."""
+        profile = self._data.profiles.limits(self._group, GroupLimits()).vacancy_minutes
+        return {
+            "profile_minutes": profile,
+            "learned_minutes": round(self.native_value - profile, 1),
+            "grace_minutes": self._data.autopilot.limits(self._group).grace_minutes,
+        }
+
+
+class LearnedOffsetSensor(_RoomSensor):
+    """The brightness offset learned from people's changes."""
+
+    suffix = "learned-offset"
+    _attr_translation_key = "learned_offset"
+    _attr_native_unit_of_measurement = PERCENTAGE
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_suggested_display_precision = 0
+
+    @property
+    def native_value(self) -> float:
+        """Brightness points added to (or taken from) every decision."""
+        return self._data.autopilot.learned_offset(self._group)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When it was last learned."""
+        learned_at = self._data.autopilot.learning.get(self._group).offset_learned_at
+        return {"learned_at": learned_at.isoformat() if learned_at else None}
+
+
+class LampCalibrationSensor(_RoomSensor):
+    """The lamps' light at the room's illuminance sensor, measured from own steps."""
+
+    suffix = "lamp-light-at-sensor"
+    _attr_translation_key = "lamp_light_at_sensor"
+    _attr_device_class = SensorDeviceClass.ILLUMINANCE
+    _attr_native_unit_of_measurement = LIGHT_LUX
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_suggested_display_precision = 0
+
+    @property
+    def native_value(self) -> float:
+        """Lux the lamps give at the sensor at 100 % (the profile's value until measured)."""
+        return self._data.autopilot.limits(self._group).lamp_at_sensor
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Whether it was measured, the profile's desk value and the desk-to-sensor ratio."""
+        limits = self._data.autopilot.limits(self._group)
+        return {
+            "measured": limits.lamp_lux_at_sensor is not None,
+            "lamp_lux_at_desk": limits.lamp_lux_at_full,
+            "desk_daylight_ratio": limits.desk_daylight_ratio,
+        }

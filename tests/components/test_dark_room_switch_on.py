@@ -40,7 +40,10 @@ async def test_coming_back_right_after_a_vacancy_off_lights_the_room_at_once(
     await async_wait_recording_done(hass)
     freezer.tick(timedelta(minutes=15))
     await _cycle(hass)
-    assert _state(hass, OFFICE).state == "off"  # ... the vacancy timeout switches off
+    assert _state(hass, OFFICE).state == "on"  # ... the vacancy timeout dims as a warning,
+    freezer.tick(timedelta(minutes=2))
+    await _cycle(hass)
+    assert _state(hass, OFFICE).state == "off"  # ... and the grace period ends: off
 
     freezer.tick(timedelta(seconds=30))  # well inside the 120 s anti-flicker interval
     hass.states.async_set(OFFICE_MOTION, "on")  # and comes back into the dark room

@@ -89,7 +89,13 @@ async def test_a_lit_room_stays_lit_within_the_timeout_then_switches_off(
     assert _corridor_level(entry) == lit
     assert "7 min ago" in _state(hass, CORRIDOR_DECISION).attributes["reason"]
 
-    freezer.tick(timedelta(minutes=8))  # 15 min after the person left
+    freezer.tick(timedelta(minutes=8))  # 15 min after the person left: a warning dim first
+    await _cycle(hass)
+    assert _state(hass, CORRIDOR).state == "on"
+    assert 0 < _corridor_level(entry) < lit
+    assert "warning dim" in _state(hass, CORRIDOR_DECISION).attributes["reason"]
+
+    freezer.tick(timedelta(minutes=2))  # the grace period passed with nobody moving
     await _cycle(hass)
     assert _state(hass, CORRIDOR).state == "off"
 

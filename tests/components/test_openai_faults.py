@@ -114,7 +114,7 @@ async def test_the_model_is_used_again_once_it_answers(
     prediction = await _predict(hass)
 
     assert prediction["source"] == "openai"
-    assert prediction["brightness_pct"] == 60
+    assert prediction["brightness_pct"] == 100
 
 
 async def test_predict_answers_fallback_on_a_null_body(

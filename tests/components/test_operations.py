@@ -86,7 +86,7 @@ async def test_profile_is_encrypted_and_bounds_the_predictor(
     await _set_profile(hass, min_brightness_pct=10)
     with pytest.raises(ServiceValidationError) as err:
         await _set_profile(hass, min_brightness_pct=80)
-    assert err.value.translation_key == "invalid_profile"
+    assert err.value.translation_key == "profile_brightness_range"
     assert (
         runtime(office).profiles.limits(0, runtime(office).autopilot.limits(1)).max_brightness_pct
         == 50
@@ -272,6 +272,16 @@ async def test_rejected_api_key_repair_asks_for_a_new_one(
     flow = await (
         await client.post("/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id})
     ).json()
+    # The explanation comes first, with the two ways out.
+    assert (flow["type"], flow["step_id"]) == ("menu", "init")
+    assert flow["menu_options"] == ["api_key", "use_local"]
+    assert flow["description_placeholders"]["title"] == office.title
+    flow = await (
+        await client.post(
+            f"/api/repairs/issues/fix/{flow['flow_id']}", json={"next_step_id": "api_key"}
+        )
+    ).json()
+    assert (flow["type"], flow["step_id"]) == ("form", "api_key")
     flow = await (
         await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={"api_key": "sk-bad"})
     ).json()
@@ -285,6 +295,47 @@ async def test_rejected_api_key_repair_asks_for_a_new_one(
     await _call(hass, "aggregate_now", response=True)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert hass.states.get("sensor.open_office_last_decision").attributes["source"] == "openai"
+
+
+async def test_rejected_api_key_repair_can_switch_back_to_the_local_predictor(
+    hass: HomeAssistant,
+    office: MockConfigEntry,
+    fake_openai: FakeOpenAI,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    hass.config_entries.async_update_entry(
+        office,
+        options={
+            **office.options,
+            "predictor": "openai",
+            "api_key": "sk-revoked",
+            "base_url": fake_openai.base_url,
+        },
+    )
+    await hass.async_block_till_done()
+    await _call(hass, "aggregate_now", response=True)
+    issue_id = f"api_key_rejected_{office.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert await async_setup_component(hass, "repairs", {})
+    client = await hass_client()
+    flow = await (
+        await client.post("/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id})
+    ).json()
+    flow = await (
+        await client.post(
+            f"/api/repairs/issues/fix/{flow['flow_id']}", json={"next_step_id": "use_local"}
+        )
+    ).json()
+    assert flow["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert office.options["predictor"] == "local"
+    assert office.options["api_key"] == "sk-revoked"  # kept for a later switch back to the AI
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    calls = len(fake_openai.requests)
+    await _call(hass, "aggregate_now", response=True)
+    assert hass.states.get("sensor.open_office_last_decision").attributes["source"] == "local"
+    assert len(fake_openai.requests) == calls  # the AI service is no longer asked
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_telemetry_counts_and_survives_a_restart(
@@ -461,7 +512,7 @@ async def test_weekly_schedule_keeps_automatic_control_to_its_hours(
     assert hass.states.get(OFFICE).state == "on"
     with pytest.raises(ServiceValidationError) as err:
         await _set_profile(hass, schedule={"tuesday": ["10:00-12:00"]})
-    assert err.value.translation_key == "invalid_profile"
+    assert err.value.translation_key == "profile_schedule_day"
 
 
 async def test_people_dimming_teaches_an_offset(
@@ -472,8 +523,12 @@ async def test_people_dimming_teaches_an_offset(
     await hass.services.async_call(
         "light", "turn_on", {"entity_id": OFFICE, "brightness": 128}, blocking=True
     )  # a person prefers it at half
-    await hass.async_block_till_done()  # learned after the bus command, never before it
+    await hass.async_block_till_done()
     profiles = runtime(office).profiles
+    assert profiles.learned_offset(0) == 0  # not while the person may still be adjusting it
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()  # settled: one learning step
     assert profiles.learned_offset(0) < 0
     await _call(hass, "clear_override", {"entity_id": OFFICE})
     freezer.tick(timedelta(minutes=5))

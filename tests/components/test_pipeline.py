@@ -91,7 +91,7 @@ async def test_window_features_from_the_recorder(
     await _at(hass, freezer, 1, binary_sensor__office_motion="on", sensor__office_lux="300")
     await _at(hass, freezer, 3, binary_sensor__office_motion="off", sensor__office_lux="200")
     await _at(hass, freezer, 5)
-    assert await _aggregate(hass) == {"feature_rows": 2}
+    assert (await _aggregate(hass))["feature_rows"] == 2
     assert "Feature row created" in caplog.text
     office = await _features(rooms, 0)
     assert office["occupancy_ratio"] == pytest.approx(2 / 5)
@@ -152,7 +152,7 @@ async def test_unavailable_and_deleted_sensors_give_nulls(
     hass.states.async_remove("binary_sensor.corridor_motion")
     hass.states.async_remove("weather.home")
     await _at(hass, freezer, 5)
-    assert await _aggregate(hass) == {"feature_rows": 2}
+    assert (await _aggregate(hass))["feature_rows"] == 2
     office = await _features(rooms, 0)
     assert office["occupancy_ratio"] is None
     assert office["minutes_since_occupied"] is None
@@ -198,7 +198,7 @@ async def test_admin_only_actions(
                 return_response=True,
                 context=Context(user_id=hass_read_only_user.id),
             )
-    assert await _aggregate(hass, hass_admin_user) == {"feature_rows": 2}
+    assert (await _aggregate(hass, hass_admin_user))["feature_rows"] == 2
 
 
 async def test_prune_keeps_fresh_rows(
@@ -311,7 +311,7 @@ async def test_backup_holds_writes_and_loses_nothing(
         await asyncio.sleep(0)  # time is frozen: let the task run as far as it can
     assert not pending.done()  # the write waits for the backup
     await async_post_backup(hass)
-    assert await pending == {"feature_rows": 2}
+    assert (await pending)["feature_rows"] == 2
     assert await store.count("features", rooms.entry_id) == 4
     restored = Store(copy)
     await restored.open()
@@ -339,7 +339,7 @@ async def test_database_deleted_while_running(
     assert second is not None
     assert (second["status"], second["database"]) == ("ok", "ok")
     assert store.path.exists()
-    assert await _aggregate(hass) == {"feature_rows": 2}
+    assert (await _aggregate(hass))["feature_rows"] == 2
 
 
 async def test_corrupt_database_at_start(
