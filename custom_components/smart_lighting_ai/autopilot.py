@@ -61,7 +61,6 @@ from .overrides import ORIGIN_BUS, Override, OverrideManager
 from .pipeline import DataPipeline
 from .predictor import Decision, Features, GroupLimits, OpenAIPredictor, Predictor
 from .predictor.lamp import light_output
-from .predictor.local import estimate_daylight
 from .predictor.policy import (
     SKIP_ANTI_FLICKER,
     SKIP_AUTO_OFF,
@@ -278,8 +277,7 @@ class Autopilot:
             if decided is None or reading is None:  # nothing to compare, or a fade in progress
                 continue
             limits = self.limits(group)
-            sensor = max(0.0, lux - limits.lamp_at_sensor * reading.lamp_output)
-            daylight = limits.desk_daylight_ratio * sensor
+            daylight = desk_daylight(limits, lux, reading.lamp_output)
             change = abs(daylight - decided)
             lit = limits.lamp_lux_at_full * reading.lamp_output
             if change >= max(LIGHT_CHANGE_SHARE * limits.target_lux, LIGHT_CHANGE_MIN_LUX) or (
@@ -574,9 +572,7 @@ class Autopilot:
                 # already dimmed as a warning: hold it there until the grace period ends
                 decision = replace(decision, brightness_pct=situation.level_pct)
             reason = skip_reason(decision, situation, self.settings)
-            daylight = estimate_daylight(features[group], self.limits(group)).desk_lux
-            if daylight is not None:
-                self._daylight_decided[group] = daylight
+            self._remember_daylight(group, features[group])
             if reason is None:
                 reason = await self._apply(group, decision)
                 if reason is None:
@@ -591,6 +587,13 @@ class Autopilot:
             self.decisions_made += 1
             self.decisions_applied += reason is None
             await self._store_decision(group, self.records[group])
+
+    def _remember_daylight(self, group: int, features: Features) -> None:
+        """The desk daylight of the newest reading decided on: a clear change re-decides."""
+        latest, output = features.illuminance_latest, features.lamp_output_at_reading
+        if latest is None or output is None:
+            return
+        self._daylight_decided[group] = desk_daylight(self.limits(group), latest, output)
 
     def _for_vacancy(self, features: Features, group: int) -> bool:
         """Whether a dimming or switch-off came from the vacancy timeout (nobody seen)."""
@@ -702,6 +705,11 @@ class Autopilot:
     def forget_last_change(self, group: int) -> None:
         """Let the next automatic change of ``group`` happen at once (auto switched back on)."""
         self._last_change.pop(group, None)
+
+
+def desk_daylight(limits: GroupLimits, lux: float, lamp_output: float) -> float:
+    """Daylight at the desks from one reading and the lamp output when it was taken."""
+    return limits.desk_daylight_ratio * max(0.0, lux - limits.lamp_at_sensor * lamp_output)
 
 
 SKIP_KEYS: dict[str, str] = {

@@ -274,6 +274,7 @@ class FeatureCollector:
         healthy: list[NumericSummary | None] = []
         faulty: list[NumericSummary | None] = []
         readings: list[Reading] = []
+        floors: list[Reading] = []
         illuminance_faults: list[str] = []
         for entity_id in room.illuminance:
             values = self._samples(entity_id, changes, end, _number)
@@ -290,6 +291,8 @@ class FeatureCollector:
             healthy.append(summary)
             if (reading := self._sensing.latest_reading(room.group, values)) is not None:
                 readings.append(reading)
+            if (floor := self._sensing.floor_reading(room.group, values)) is not None:
+                floors.append(floor)
         # the row records what the sensors said; with a healthy sensor only the healthy ones
         lux = combine(healthy or faulty)
         # a room's fault is one every sensor of that kind has; a healthy sensor still speaks
@@ -310,6 +313,10 @@ class FeatureCollector:
             illuminance_latest=sum(r.lux for r in readings) / len(readings) if readings else None,
             lamp_output_at_reading=sum(r.lamp_output for r in readings) / len(readings)
             if readings
+            else None,
+            illuminance_floor=sum(r.lux for r in floors) / len(floors) if floors else None,
+            lamp_output_at_floor=sum(r.lamp_output for r in floors) / len(floors)
+            if floors
             else None,
             occupied_now=any(present_now) if present_now else None,
             occupancy_fault=occupancy_fault,

@@ -33,6 +33,7 @@ from .const import (
     CONF_AI_CALLS_PER_HOUR,
     CONF_ANTI_FLICKER,
     CONF_BASE_URL,
+    CONF_DESK_DAYLIGHT_RATIO,
     CONF_FEATURE_WINDOW,
     CONF_GROUP_NAME,
     CONF_GROUPS,
@@ -67,6 +68,7 @@ from .predictor_factory import async_create_client
 CONF_GROUP = "group"
 CONF_REMOVE = "remove"
 CONF_AREA = "area"
+DEFAULT_DESK_RATIO = 1.0
 EXAMPLE_LOCAL_BASE_URL = "http://192.168.1.10:8080/v1"  # shown as an example of a local server
 MAX_NAME_LENGTH = 50
 RANGES = {CONF_FEATURE_WINDOW: (1, 60), CONF_RETENTION_DAYS: (1, 365)}
@@ -245,6 +247,9 @@ class SmartLightingOptionsFlow(OptionsFlow):
                     CONF_OCCUPANCY_ENTITIES: occupancy,
                     CONF_ILLUMINANCE_ENTITIES: illuminance,
                 }
+                ratio = float(user_input.get(CONF_DESK_DAYLIGHT_RATIO, DEFAULT_DESK_RATIO))
+                if ratio != DEFAULT_DESK_RATIO:  # kept only when stated (C5's room shape)
+                    rooms[key][CONF_DESK_DAYLIGHT_RATIO] = ratio
                 new = {**self.config_entry.options, CONF_GROUPS: rooms}
                 _store_rated_watts(new, key, user_input.get(CONF_RATED_WATTS), default_watts)
                 # the area lives in the device registry (the device page shows and changes it)
@@ -276,6 +281,12 @@ class SmartLightingOptionsFlow(OptionsFlow):
                 EntitySelectorConfig(
                     domain=Platform.SENSOR, device_class="illuminance", multiple=True
                 )
+            ),
+            vol.Optional(
+                CONF_DESK_DAYLIGHT_RATIO,
+                default=current.get(CONF_DESK_DAYLIGHT_RATIO, DEFAULT_DESK_RATIO),
+            ): NumberSelector(
+                NumberSelectorConfig(min=0.05, max=2.0, step=0.05, mode=NumberSelectorMode.BOX)
             ),
             # the value the energy sensor uses, default included, so nobody has to guess it
             vol.Optional(CONF_RATED_WATTS, description={"suggested_value": watts}): _number(

@@ -39,7 +39,7 @@ from .sun import sun_elevation_at
 
 CHECK_AFTER = timedelta(minutes=5)
 """A lamp step is judged by the value the sensor shows this long after it (report intervals)."""
-FLAT_FOR = timedelta(hours=2)
+FLAT_FOR = timedelta(hours=1)
 FLAT_SUN_ELEVATION = 5.0
 """Only with the sun this high at both ends of ``FLAT_FOR`` must a daylit sensor have moved."""
 KEEP_STEPS = 6
@@ -114,6 +114,21 @@ class RoomSensing:
             if (found := self.reading(group, when, lux)) is not None:
                 return found
         return None
+
+    def floor_reading(self, group: int, samples: Samples) -> Reading | None:
+        """Of the readings in force during the window, the one leaving the least daylight.
+
+        Each is paired with the lamp output when it was taken (the state in force at the
+        window's start included); readings taken during a fade are left out.
+        """
+        lamp_lux = self.limits(group).lamp_at_sensor
+        readings: list[Reading] = []
+        for when, lux in samples:
+            if lux is not None and (reading := self.reading(group, when, lux)) is not None:
+                readings.append(reading)
+        if not readings:
+            return None
+        return min(readings, key=lambda r: r.lux - lamp_lux * r.lamp_output)
 
     # illuminance sensors ---------------------------------------------------------------------
 

@@ -230,3 +230,22 @@ async def test_emptied_predictor_fields_are_removed(
     assert "ai_price_input_per_mtok" not in entry.options
     assert entry.options["api_key"] == API_KEY  # an empty key field keeps the stored key
     assert isinstance(entry.options["payload_cap_bytes"], int)
+
+
+async def test_a_stated_desk_to_sensor_ratio_is_kept_with_the_room(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _menu(hass, loaded_entry, "room")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"group": "1"})
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "name": "Meeting room",
+            "illuminance_entities": ["sensor.office_lux"],
+            "desk_daylight_ratio": 0.3,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_entry.options["groups"]["1"]["desk_daylight_ratio"] == 0.3
+    assert runtime(loaded_entry).autopilot.limits(1).desk_daylight_ratio == 0.3

@@ -29,7 +29,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.smart_lighting_ai.const import DOMAIN, EVENT_AUTOMATIC_CHANGE
 
-from .common import ROOMS_OPTIONS, runtime, setup_office, simulator
+from .common import OFFICE_START, ROOMS_OPTIONS, runtime, setup_office, simulator
 
 OFFICE = "light.open_office"
 OFFICE_MOTION = "binary_sensor.office_motion"
@@ -92,11 +92,18 @@ async def test_a_still_person_gets_a_warning_dim_and_a_longer_timeout(
 async def test_closing_blinds_re_decide_that_room_alone_at_once(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
-    entry = await setup_office(hass, freezer)
+    entry = await _setup_at(
+        hass,
+        freezer,
+        OFFICE_START,
+        {
+            OFFICE_MOTION: ("on", timedelta(minutes=10)),
+            OFFICE_LUX: ("6000", timedelta(minutes=10)),  # bright sun on the desks
+            "binary_sensor.corridor_motion": ("off", timedelta(minutes=10)),
+        },
+    )
     await _cycle(hass)
-    freezer.tick(timedelta(minutes=3))
-    await _set(hass, OFFICE_LUX, "6000")  # bright sun on the desks
-    assert _level(entry) == 0  # daylight is enough: off (anti-flicker allows it by now)
+    assert _level(entry) == 0  # daylight is enough: off
     corridor_decided = runtime(entry).autopilot.records[2].decided_at
 
     freezer.tick(timedelta(minutes=1))  # inside the aggregation window
@@ -110,6 +117,13 @@ async def test_closing_blinds_re_decide_that_room_alone_at_once(
     office_decided = runtime(entry).autopilot.records[0].decided_at
     assert runtime(entry).autopilot.records[2].decided_at > corridor_decided
     assert runtime(entry).autopilot.records[0].decided_at == office_decided  # ... decides it alone
+
+    freezer.tick(timedelta(minutes=2))
+    await _set(hass, OFFICE_LUX, "6500")  # the blinds open: a sun patch that may go again
+    assert _level(entry) > 0  # not off until the daylight has held a whole window
+    freezer.tick(timedelta(minutes=6))
+    await _cycle(hass)
+    assert _level(entry) == 0
 
 
 async def _setup_at(
@@ -236,6 +250,7 @@ async def test_automatic_changes_are_attributed_to_smart_lighting_ai_in_the_logb
     hass_ws_client: WebSocketGenerator,
     hass_admin_user: MockUser,
 ) -> None:
+    hass.config.components.add("frontend")  # the panel is not needed, only the logbook's API
     assert await async_setup_component(hass, "logbook", {})
     events = async_capture_events(hass, EVENT_AUTOMATIC_CHANGE)
     await setup_office(hass, freezer)
@@ -264,3 +279,26 @@ async def test_automatic_changes_are_attributed_to_smart_lighting_ai_in_the_logb
     assert entries[-1]["context_domain"] == DOMAIN
     assert entries[-1]["context_name"] == "Smart Lighting AI"
     assert "set the light to" in entries[-1]["context_message"]
+
+
+async def test_desks_far_from_the_window_are_lit_by_the_stated_ratio(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    states = {
+        OFFICE_MOTION: ("on", timedelta(minutes=10)),
+        OFFICE_LUX: ("1200", timedelta(minutes=10)),  # a sensor near the window
+        "binary_sensor.corridor_motion": ("off", timedelta(minutes=10)),
+    }
+    entry = await _setup_at(hass, freezer, OFFICE_START, states)
+    await _cycle(hass)
+    assert _level(entry) == 0  # the sensor alone says: daylight enough
+    options = {**ROOMS_OPTIONS, "groups": {**ROOMS_OPTIONS["groups"]}}
+    options["groups"]["0"] = {**options["groups"]["0"], "desk_daylight_ratio": 0.3}
+    hass.config_entries.async_update_entry(entry, options=options)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    freezer.tick(timedelta(minutes=1))
+    await _cycle(hass)
+    assert _level(entry) > 0  # the desks get 30 %: 360 lx of a 500 lx target
+    calibration = _state(hass, "sensor.open_office_lamp_light_at_the_sensor")
+    assert calibration.attributes["desk_daylight_ratio"] == 0.3
+    assert calibration.attributes["measured"] is False

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.const import DATA_EXPOSED_ENTITIES
 from homeassistant.components.homeassistant.exposed_entities import (
     async_expose_entity,
     async_get_assistant_settings,
@@ -188,7 +189,7 @@ async def test_a_switch_a_person_hid_from_assist_stays_hidden(hass: HomeAssistan
 async def test_nothing_is_exposed_when_assist_exposes_no_new_entities(
     hass: HomeAssistant,
 ) -> None:
-    settings = hass.data["homeassistant.exposed_entites"]
+    settings = hass.data[DATA_EXPOSED_ENTITIES]  # the key's spelling changed after 2025.4
     settings.async_set_expose_new_entities("conversation", False)
     switch = _old_entity(
         hass,

@@ -24,7 +24,9 @@ def test_output_in_force_and_fades() -> None:
     history.record(1, NOON + 60 * S, 0.0, fade_s=2.0)
     assert history.output_at(1, NOON - timedelta(days=1)) == 1.0  # first value: since forever
     assert history.output_at(1, NOON + 30 * S) == 1.0
-    assert history.output_at(1, NOON + 60 * S) is None  # fading
+    # a reading dated the instant of the change was taken before it: the change answered it
+    assert history.output_at(1, NOON + 60 * S) == 1.0
+    assert history.output_at(1, NOON + 61 * S) is None  # fading
     assert history.output_at(1, NOON + (60 + 2 + SETTLE_S - 0.5) * S) is None  # settling
     assert history.output_at(1, NOON + (60 + 2 + SETTLE_S) * S) == 0.0
     assert history.latest(1) == 0.0

@@ -58,7 +58,9 @@ class LampHistory:
         entries = self._entries.get(group)
         if not entries:
             return None
-        index = bisect.bisect_right([entry.at for entry in entries], at) - 1
+        # a reading dated the very instant of a change was taken before it (it is what the
+        # change answered): it belongs to the output before
+        index = bisect.bisect_left([entry.at for entry in entries], at) - 1
         return (0, entries[0]) if index < 0 else (index, entries[index])
 
     def output_at(self, group: int, at: datetime) -> float | None:

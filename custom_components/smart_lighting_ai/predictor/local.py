@@ -18,7 +18,10 @@ Per group it decides, in order:
 2. Level, for an occupied group (closed-loop daylight harvesting on :func:`estimate_daylight`).
    - The daylight at the sensor is the newest reading taken outside a fade minus the lamp light
      at the light output in force *when it was taken* (``lamp_lux_at_sensor``, learned from the
-     lamps' own steps, else ``lamp_lux_at_full``). The desks get ``desk_daylight_ratio`` of it.
+     lamps' own steps, else ``lamp_lux_at_full``). When another reading of the window, paired
+     the same way, leaves less daylight (a cloud, blinds that closed and opened again, a sun
+     patch that came and went), that least daylight counts: light that may leave again within
+     minutes does not switch the lamps off. The desks get ``desk_daylight_ratio`` of it.
      Without such a pair the older estimate is used (window mean minus lamp light at the current
      level) with a lower confidence.
    - The lamps fill the gap: light output ``(target_lux - desk daylight) / lamp_lux_at_full``,
@@ -170,12 +173,14 @@ def estimate_daylight(features: Features, limits: GroupLimits) -> DaylightEstima
     output = features.lamp_output_at_reading
     if latest is not None and output is not None:
         sensor = max(0.0, latest - limits.lamp_at_sensor * output)
-        return DaylightEstimate(
-            ratio * sensor,
-            f"reading {latest:.0f} lx at {output:.0%} lamp output",
-            1.0,
-            sensor_lux=sensor,
-        )
+        basis = f"reading {latest:.0f} lx at {output:.0%} lamp output"
+        floor, floor_output = features.illuminance_floor, features.lamp_output_at_floor
+        if floor is not None and floor_output is not None:
+            least = max(0.0, floor - limits.lamp_at_sensor * floor_output)
+            if least < sensor:  # daylight that came and went inside the window is not relied on
+                sensor = least
+                basis = f"least daylight of the window: {floor:.0f} lx at {floor_output:.0%} lamps"
+        return DaylightEstimate(ratio * sensor, basis, 1.0, sensor_lux=sensor)
     measured = features.illuminance_mean
     if measured is None:
         measured = latest

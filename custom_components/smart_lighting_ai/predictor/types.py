@@ -87,6 +87,10 @@ class Features:
     """Newest illuminance reading (lx, at the sensor) not taken during a fade of the lamps."""
     lamp_output_at_reading: float | None = None
     """The group's light output (0-1 of full) when ``illuminance_latest`` was taken."""
+    illuminance_floor: float | None = None
+    """Of the window's readings (not during a fade), the one that leaves the least daylight."""
+    lamp_output_at_floor: float | None = None
+    """The group's light output (0-1) when ``illuminance_floor`` was taken."""
     occupied_now: bool | None = None
     """An occupancy sensor reports presence at the window end (None: unknown or no sensor)."""
     illuminance_fault: str | None = None
@@ -113,10 +117,12 @@ class Features:
             "outdoor_temperature",
             "sun_elevation",
             "illuminance_latest",
+            "illuminance_floor",
         ):
             set_(self, name, finite_or_none(getattr(self, name)))
-        output = finite_or_none(self.lamp_output_at_reading)
-        set_(self, "lamp_output_at_reading", None if output is None else _clamp(output, 0.0, 1.0))
+        for name in ("lamp_output_at_reading", "lamp_output_at_floor"):
+            output = finite_or_none(getattr(self, name))
+            set_(self, name, None if output is None else _clamp(output, 0.0, 1.0))
         if self.illuminance_fault is not None and self.illuminance_fault not in ILLUMINANCE_FAULTS:
             raise ValueError(f"illuminance_fault must be one of {ILLUMINANCE_FAULTS} or None")
         if self.occupancy_fault is not None and self.occupancy_fault not in OCCUPANCY_FAULTS:
@@ -165,6 +171,8 @@ class Features:
             override_active=to_bool(get("override_active", False), "override_active"),
             supports_color_temp=to_bool(get("supports_color_temp", False), "supports_color_temp"),
             illuminance_latest=to_opt_float(get("illuminance_latest"), "illuminance_latest"),
+            illuminance_floor=to_opt_float(get("illuminance_floor"), "illuminance_floor"),
+            lamp_output_at_floor=to_opt_float(get("lamp_output_at_floor"), "lamp_output_at_floor"),
             lamp_output_at_reading=to_opt_float(
                 get("lamp_output_at_reading"), "lamp_output_at_reading"
             ),
