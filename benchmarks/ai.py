@@ -71,6 +71,7 @@ from custom_components.smart_lighting_ai.predictor.window import (
     numeric_summary,
     occupancy_ratio,
 )
+from simulation.sky import clear_diffuse
 
 MODEL = "gpt-4o-mini"
 GROUPS = 16
@@ -205,16 +206,15 @@ class OfficeDay:
         return hours
 
     def _outdoor_lux(self, rng: random.Random) -> list[float]:
-        """Outdoor horizontal illuminance per minute: clear-sky curve, haze and passing clouds."""
+        """Outdoor diffuse horizontal illuminance per minute, with haze and passing clouds.
+
+        Diffuse sky light only: a daylight factor is defined for it, and these rooms have no sun
+        patch on their desks (the simulator's sky model, ``simulation/sky.py``).
+        """
         lux: list[float] = []
         shadow = False
         for minute, elevation in enumerate(self._elevation):
-            if elevation > 0:
-                clear = 120_000.0 * math.sin(math.radians(elevation)) ** 1.15
-            elif elevation > -6:
-                clear = 400.0 * (elevation + 6) / 6
-            else:
-                clear = 0.0
+            clear = clear_diffuse(elevation)
             cover = self._weather[min(minute // 60, 24)][1] / 100.0
             # a passing cloud's shadow lasts about 4 minutes; more of them the more cloud cover
             shadow = rng.random() > 0.25 if shadow else rng.random() < 0.15 * cover

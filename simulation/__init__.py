@@ -1,8 +1,10 @@
-"""Replay an office day through the real Smart Lighting AI coordinator, beside baselines.
+"""Replay rooms and days through the real Smart Lighting AI integration, beside baselines.
 
-Run ``python -m simulation``. See :mod:`simulation.scenario` for the day that is replayed,
-:mod:`simulation.harness` for the Home Assistant side, :mod:`simulation.baselines` for the
-strategies computed without Home Assistant, and :mod:`simulation.scoring` for the figures.
+Run ``python -m simulation``. See :mod:`simulation.sky` and :mod:`simulation.rooms` for the
+physics, :mod:`simulation.people` for who is where, :mod:`simulation.scenario` for the
+scenarios, :mod:`simulation.harness` for the Home Assistant side, :mod:`simulation.baselines`
+for the strategies computed without Home Assistant, and :mod:`simulation.scoring` for the
+figures.
 """
 
 # Home Assistant's test harness makes ``dt_util.utcnow`` a plain function that freezegun can

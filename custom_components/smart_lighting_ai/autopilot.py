@@ -89,7 +89,9 @@ LIGHT_CHANGE_COOLDOWN_S = 30.0  # at most one daylight re-decision per room in t
 LIGHT_CHANGE_SHARE = 0.1  # a daylight change of 10 % of the target re-decides the room ...
 LIGHT_CHANGE_MIN_LUX = 25.0  # ... and at least 25 lx; so does a lit room falling below
 BELOW_TARGET_SHARE = 0.9  # 90 % of its target at the desks
-RETURN_WINDOW = timedelta(minutes=5)  # motion this soon after a vacancy dim/off was a miss
+RETURN_WINDOW = timedelta(minutes=1)
+"""Motion during a vacancy warning dim, or this soon after the switch-off, was a still person
+(someone new walking by minutes later was not)."""
 LEARN_AFTER_S = 30.0  # a person's change is learned from once it has settled this long
 
 
@@ -244,7 +246,8 @@ class Autopilot:
         for group in self._rooms_of.get(event.data["entity_id"], ()):
             self._arrivals[group].async_schedule_call()
             off_at = self._switched_off.pop(group, None)
-            if off_at is not None and now - off_at <= RETURN_WINDOW:
+            warned = self._controller.states[group].level > 0  # still in the warning dim
+            if off_at is not None and (warned or now - off_at <= RETURN_WINDOW):
                 self._lengthen_vacancy(group, now)
 
     def _lengthen_vacancy(self, group: int, now: datetime) -> None:
@@ -620,8 +623,9 @@ class Autopilot:
         kelvin = decision.color_temp_kelvin if info.supports_colour_temperature else None
         level = level_from_pct(decision.brightness_pct)
         state = self._controller.states[group]
-        # someone waits in the dark for a switch-on: quick; every other change fades gently
-        fade = SWITCH_ON_FADE_S if level and not state.level else AUTOMATIC_FADE_S
+        # someone waits for the light (switching on, back from a warning dim, a cloud): quick;
+        # dimming and switching off fade gently
+        fade = SWITCH_ON_FADE_S if level > state.level else AUTOMATIC_FADE_S
 
         # the logbook names Smart Lighting AI as the cause of the light's change: the event
         # goes out once the change is sure to be sent, and the light writes its new state

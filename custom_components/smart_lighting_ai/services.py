@@ -92,6 +92,7 @@ PROFILE_SCHEMA = cv.make_entity_service_schema(
         vol.Optional("max_kelvin"): whole_number_in(1000, 20000),
         vol.Optional("target_lux"): number_in(0, 5000),
         vol.Optional("vacancy_minutes"): number_in(0, 1440),
+        vol.Optional("grace_minutes"): number_in(0, 60),
         vol.Optional("lamp_lux_at_full"): number_in(1, 20000),
         vol.Optional("default_level_pct"): number_in(1, 100),
         vol.Optional("dimming_curve"): vol.In(["logarithmic", "linear"]),

@@ -302,3 +302,20 @@ async def test_desks_far_from_the_window_are_lit_by_the_stated_ratio(
     calibration = _state(hass, "sensor.open_office_lamp_light_at_the_sensor")
     assert calibration.attributes["desk_daylight_ratio"] == 0.3
     assert calibration.attributes["measured"] is False
+
+
+async def test_a_room_without_grace_switches_off_at_the_timeout(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await setup_office(hass, freezer)
+    await hass.services.async_call(
+        DOMAIN, "set_profile", {"entity_id": OFFICE, "grace_minutes": 0}, blocking=True
+    )
+    await _cycle(hass)
+    assert _level(entry) > 0
+    freezer.tick(timedelta(minutes=1))
+    await _set(hass, OFFICE_MOTION, "off")
+    freezer.tick(timedelta(minutes=15))
+    await _cycle(hass)
+    assert _level(entry) == 0  # no warning dim was asked for
+    assert _state(hass, "sensor.open_office_vacancy_timeout").attributes["grace_minutes"] == 0
