@@ -229,11 +229,9 @@ class Autopilot:
     def _record_lamps(self) -> None:
         """Every level the groups show, with its time: readings are paired with it."""
         now = dt_util.utcnow()
-        for group, state in self._controller.states.items():
-            curve = self.limits(group).dimming_curve if group in self._controller.groups else None
-            output = (
-                light_output(pct_from_level(state.level), curve) if curve and state.level else 0.0
-            )
+        for group in self._controller.groups:
+            pct = pct_from_level(self._controller.states[group].level)
+            output = light_output(pct, self.limits(group).dimming_curve)
             self.sensing.record_output(group, now, output, fading=True)
 
     @callback
@@ -252,7 +250,7 @@ class Autopilot:
 
     def _lengthen_vacancy(self, group: int, now: datetime) -> None:
         """Someone moved soon after the room was dimmed or switched off: wait longer next time."""
-        base = self.profiles.limits(group, GroupLimits()).vacancy_minutes
+        base = self.profile_vacancy_minutes(group)
         lessons = lengthened(self.learning.get(group), base, now)
         self.learning.set(group, lessons)
         LOGGER.info(
@@ -398,10 +396,14 @@ class Autopilot:
             1,
         )
 
+    def profile_vacancy_minutes(self, group: int) -> float:
+        """The vacancy timeout the room's profile sets."""
+        return self.profiles.limits(group, GroupLimits()).vacancy_minutes
+
     def vacancy_minutes(self, group: int, now: datetime | None = None) -> float:
         """The room's vacancy timeout now: its profile's, lengthened by what the room learned."""
-        base = self.profiles.limits(group, GroupLimits()).vacancy_minutes
-        return round(base + self.learning.get(group).extra_now(now or dt_util.utcnow()), 1)
+        extra = self.learning.get(group).extra_now(now or dt_util.utcnow())
+        return round(self.profile_vacancy_minutes(group) + extra, 1)
 
     def take_context(self, group: int) -> Context | None:
         """The context of the automatic change being applied to ``group`` (for its light)."""

@@ -145,7 +145,7 @@ class RoomSensing:
         limits = self.limits(group)
         lamp_lux = limits.lamp_at_sensor
         steps = self._steps.setdefault(entity_id, deque(maxlen=2 * KEEP_STEPS))
-        self._collect_steps(group, entity_id, samples, end, steps, lamp_lux)
+        self._collect_steps(group, entity_id, samples, end, steps)
         newest = value_at(samples, end)
         available = newest is not None and (live is None or _numeric(live.state))
         readings = list(steps)
@@ -164,7 +164,6 @@ class RoomSensing:
         samples: Samples,
         end: datetime,
         steps: deque[Reading],
-        lamp_lux: float,
     ) -> None:
         """Pair the value before each own lamp step with the value ``CHECK_AFTER`` later."""
         since = self._judged_until.get(entity_id, end - timedelta(hours=1))
@@ -185,11 +184,10 @@ class RoomSensing:
                 continue
             after = Reading(judged_at, after_value, after_output)
             steps.extend((step.before, after))
-            self._calibrate(group, entity_id, step.before, after, lamp_lux)
+            self._calibrate(group, entity_id, step.before, after)
 
-    def _calibrate(
-        self, group: int, entity_id: str, before: Reading, after: Reading, lamp_lux: float
-    ) -> None:
+    def _calibrate(self, group: int, entity_id: str, before: Reading, after: Reading) -> None:
+        """One own step the sensor saw measures the lamps' light at it (a faulty one: not)."""
         if self.faults.get(entity_id):
             return
         lessons = self.learning.get(group)

@@ -42,7 +42,6 @@ from .const import (
 )
 from .coordinator import BusStateCoordinator
 from .entity import SmartLightingGroupEntity, bus_device_info, entry_key
-from .predictor import GroupLimits
 from .predictor.lamp import light_output
 from .runtime import SmartLightingConfigEntry
 
@@ -415,7 +414,7 @@ class VacancyTimeoutSensor(_RoomSensor):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """The profile's timeout and what the room added to it."""
-        profile = self._data.profiles.limits(self._group, GroupLimits()).vacancy_minutes
+        profile = self._data.autopilot.profile_vacancy_minutes(self._group)
         return {
             "profile_minutes": profile,
             "learned_minutes": round(self.native_value - profile, 1),

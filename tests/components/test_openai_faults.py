@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,10 +12,20 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
 
 from custom_components.smart_lighting_ai.const import DOMAIN
 
-from ..fake_openai import API_KEY, FakeOpenAI, decisions_for, raw_body, truncated_completion
+from ..fake_openai import (
+    API_KEY,
+    FakeOpenAI,
+    completion,
+    decisions_for,
+    raw_body,
+    truncated_completion,
+)
 from .common import setup_office
 
 OFFICE = "light.open_office"
@@ -130,3 +141,32 @@ async def test_predict_answers_fallback_on_a_null_body(
 
     assert prediction["source"] == "fallback"
     assert prediction["reason"].startswith("AI unavailable (malformed response): ")
+
+
+async def test_the_models_answers_pass_the_same_safety_rules(
+    hass: HomeAssistant,
+    ai_office: MockConfigEntry,
+    fake_openai: FakeOpenAI,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    async def all_off(server: FakeOpenAI, request: dict[str, Any]) -> web.StreamResponse:
+        return completion(decisions_for(request, brightness_pct=0, color_temp_kelvin=None))
+
+    async def all_full(server: FakeOpenAI, request: dict[str, Any]) -> web.StreamResponse:
+        return completion(decisions_for(request, brightness_pct=100))
+
+    fake_openai.queue(all_off)
+    await _cycle(hass)
+    decision = hass.states.get(DECISIONS[0])
+    assert decision.attributes["source"] == "openai"
+    assert "safety: occupied dark room switched on" in decision.attributes["reason"]
+    assert hass.states.get(OFFICE).state == "on"  # the model cannot leave the person in the dark
+
+    freezer.tick(timedelta(minutes=1))
+    hass.states.async_set("binary_sensor.office_motion", "off")
+    await async_wait_recording_done(hass)
+    freezer.tick(timedelta(minutes=20))  # past the timeout and its warning dim
+    fake_openai.queue(all_full)
+    await _cycle(hass)
+    assert "safety: empty room kept off" in hass.states.get(DECISIONS[0]).attributes["reason"]
+    assert hass.states.get(OFFICE).state == "off"  # nor light the empty room

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import issue_registry as ir
@@ -319,3 +320,24 @@ async def test_a_room_without_grace_switches_off_at_the_timeout(
     await _cycle(hass)
     assert _level(entry) == 0  # no warning dim was asked for
     assert _state(hass, "sensor.open_office_vacancy_timeout").attributes["grace_minutes"] == 0
+
+
+async def test_the_lamps_light_at_the_sensor_is_measured_from_own_steps(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await setup_office(hass, freezer)
+    await _cycle(hass)
+    output = runtime(entry).autopilot.sensing.lamps.latest(0)
+    assert output is not None
+    assert output > 0.5
+    calibration = "sensor.open_office_lamp_light_at_the_sensor"
+    assert _state(hass, calibration).attributes["measured"] is False
+    assert float(_state(hass, calibration).state) == 500  # the profile's value until measured
+
+    freezer.tick(timedelta(seconds=10))
+    await _set(hass, OFFICE_LUX, str(round(40 + 1000 * output)))  # the lamps give 1000 lx here
+    freezer.tick(timedelta(minutes=5))
+    await _cycle(hass)
+    measured = _state(hass, calibration)
+    assert measured.attributes["measured"] is True
+    assert float(measured.state) == pytest.approx(1000, rel=0.02)
