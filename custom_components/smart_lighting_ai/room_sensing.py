@@ -6,8 +6,9 @@
   (readings taken during a fade are skipped).
 - **Sensor faults**, checked every window (rules in ``predictor/sensor_health.py``):
   - an illuminance sensor that is unavailable, reads impossible values for the hour, does not
-    see the lamps' own steps, or has not changed at all for ``FLAT_FOR`` of daylight (a real
-    sensor never holds one value while the sun moves);
+    see the lamps' own steps, or has not changed at all for ``FLAT_FOR`` of daylight while it
+    reads daylight (a real sensor never holds one value while the sun moves; one in a
+    windowless room, reading steady lamps, may);
   - an occupancy sensor that is unavailable, or has reported presence without a break for
     hours (stuck on: it then counts as unknown, not as present).
   Each fault raises a repair issue naming the sensor and its room; it is cleared when the
@@ -42,6 +43,8 @@ CHECK_AFTER = timedelta(minutes=5)
 FLAT_FOR = timedelta(hours=1)
 FLAT_SUN_ELEVATION = 5.0
 """Only with the sun this high at both ends of ``FLAT_FOR`` must a daylit sensor have moved."""
+FLAT_MIN_DAYLIGHT_LUX = 50.0
+"""... and only one that reads at least this much more than the lamps give it."""
 KEEP_STEPS = 6
 
 type Samples = Sequence[tuple[datetime, float | None]]
@@ -152,7 +155,7 @@ class RoomSensing:
         if newest is not None and (now := self.reading(group, end, newest)) is not None:
             readings.append(now)
         fault = illuminance_fault(readings, lamp_lux, sun_elevation, available)
-        if fault is None and self._flat(live, end, sun_elevation):
+        if fault is None and self._flat(group, live, end, sun_elevation):
             fault = "stuck"
         self._set_fault(group, entity_id, fault)
         return fault
@@ -196,11 +199,20 @@ class RoomSensing:
         if estimate is not None and estimate != lessons.lamp_lux_at_sensor:
             self.learning.set(group, replace(lessons, lamp_lux_at_sensor=round(estimate, 1)))
 
-    def _flat(self, live: State | None, end: datetime, sun_elevation: float | None) -> bool:
-        """A daylit sensor that has shown the same value for ``FLAT_FOR``."""
+    def _flat(
+        self, group: int, live: State | None, end: datetime, sun_elevation: float | None
+    ) -> bool:
+        """A sensor that sees daylight and has shown the same value for ``FLAT_FOR`` of it.
+
+        A sensor in a windowless room reads the steady lamps and may well hold its value.
+        """
         if live is None or not _numeric(live.state) or sun_elevation is None:
             return False
         if sun_elevation < FLAT_SUN_ELEVATION or end - live.last_changed < FLAT_FOR:
+            return False
+        output = self.lamps.output_at(group, end) or 0.0
+        daylight = float(live.state) - self.limits(group).lamp_at_sensor * output
+        if daylight < FLAT_MIN_DAYLIGHT_LUX:
             return False
         return sun_elevation_at(self._hass, live.last_changed) >= FLAT_SUN_ELEVATION
 

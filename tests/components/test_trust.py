@@ -341,3 +341,24 @@ async def test_the_lamps_light_at_the_sensor_is_measured_from_own_steps(
     measured = _state(hass, calibration)
     assert measured.attributes["measured"] is True
     assert float(measured.state) == pytest.approx(1000, rel=0.02)
+
+
+async def test_a_steady_sensor_is_stuck_only_where_daylight_reaches_it(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await setup_office(hass, freezer)
+    await _cycle(hass)
+    sensing = runtime(entry).autopilot.sensing
+    output = sensing.lamps.latest(0)
+    assert output is not None
+    lamps = 500 * output
+    now = dt_util.utcnow() + timedelta(hours=2)
+    since = now - timedelta(hours=1, minutes=30)  # daylight in San Diego at both ends
+
+    def judged(value: float) -> str | None:
+        live = State(OFFICE_LUX, str(round(value)), last_changed=since, last_updated=since)
+        return sensing.check_illuminance(0, OFFICE_LUX, [(since, value)], live, now, 40.0)
+
+    assert judged(lamps + 5) is None  # the lamps' light alone: a windowless room may read that
+    assert judged(lamps + 400) == "stuck"  # daylight that has not moved for 90 minutes
+    assert _issue(hass, entry, "sensor_stuck", OFFICE_LUX) is not None

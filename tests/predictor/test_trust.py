@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from custom_components.smart_lighting_ai.predictor import GroupLimits, LocalPredictor
+from custom_components.smart_lighting_ai.predictor import Features, GroupLimits, LocalPredictor
 from custom_components.smart_lighting_ai.predictor.lamp import level_for_output, light_output
 from custom_components.smart_lighting_ai.predictor.local import (
     WARNING_SHARE,
     assess_presence,
     estimate_daylight,
 )
+from custom_components.smart_lighting_ai.predictor.safety import make_safe
 
 from .common import make_features
 
@@ -106,7 +109,8 @@ def test_no_grace_switches_off_at_the_timeout() -> None:
 @pytest.mark.parametrize(
     ("fault", "hour", "on", "text"),
     [
-        ("unavailable", 20.0, False, "occupancy sensor unavailable, vacant assumed outside"),
+        ("unavailable", 20.0, False, "occupancy sensor unavailable, a lit room kept lit until 22"),
+        ("unavailable", 23.0, False, "occupancy sensor unavailable, vacant assumed outside"),
         ("unavailable", 10.0, True, "occupancy sensor unavailable, occupied assumed 07:00-19:00"),
         ("stuck_on", 2.0, False, "occupancy sensor stuck on, vacant assumed outside"),
         ("stuck_on", 10.0, True, "occupancy sensor stuck on, occupied assumed"),
@@ -215,3 +219,27 @@ def test_presence_state_words() -> None:
     assert assess_presence(warning, LIMITS).minutes_left == pytest.approx(1.0)
     vacant = make_features(occupancy_ratio=0.0, minutes_since_occupied=None)
     assert assess_presence(vacant, LIMITS).state == "vacant"
+
+
+def test_an_unavailable_occupancy_sensor_keeps_a_late_workers_light_until_22() -> None:
+    limits = GroupLimits(target_lux=500.0, lamp_lux_at_full=500.0)
+    evening = datetime(2026, 3, 10, 19, 30, tzinfo=UTC)
+    lit = Features(
+        group=0,
+        ts=evening,
+        local_hour=19.5,
+        weekday=1,
+        illuminance_latest=480.0,
+        lamp_output_at_reading=0.9,
+        current_level_pct=96.0,
+        occupancy_fault="unavailable",
+    )
+    decision = LocalPredictor().decide(lit, limits)
+    assert decision.brightness_pct == 96.0  # the person who was there at 18:59 stays in the light
+    assert make_safe(decision, lit, limits).brightness_pct == 96.0
+    dark = replace(lit, current_level_pct=0.0, lamp_output_at_reading=0.0, illuminance_latest=5.0)
+    assert LocalPredictor().decide(dark, limits).brightness_pct == 0.0  # never switched on late
+    stuck = replace(lit, occupancy_fault="stuck_on")
+    assert LocalPredictor().decide(stuck, limits).brightness_pct == 0.0  # no evidence: off
+    late = replace(lit, local_hour=22.5)
+    assert LocalPredictor().decide(late, limits).brightness_pct == 0.0  # never all night

@@ -5,7 +5,9 @@ Per group it decides, in order:
 1. Presence (:func:`assess_presence`).
    - An occupancy sensor with a fault (``occupancy_fault``: unavailable, or stuck on for hours)
      counts as no sensor: presence is assumed from 07:00 to 19:00 local time, with lower
-     confidence, and the reason names the fault.
+     confidence, and the reason names the fault. An *unavailable* sensor says nothing about the
+     person who was there at 18:59: until ``LATE_HOUR`` (22:00) a lit group is kept lit (one that
+     is off stays off). A sensor stuck on is no such evidence: off after 19:00.
    - Otherwise the group is occupied while presence was seen in the window
      (``occupancy_ratio > 0``) or is reported now (``occupied_now``).
    - Nobody now, presence seen less than ``vacancy_minutes`` ago: a lit group is kept as it is,
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
 
 OFFICE_HOURS = (7.0, 19.0)
 """Local hours assumed occupied when a group has no (usable) occupancy sensor."""
+LATE_HOUR = 22.0
+"""With an unavailable occupancy sensor a lit room is kept lit until this local hour."""
 DAYLIGHT_HYSTERESIS = 0.1
 WARNING_SHARE = 0.25
 """Light output of the vacancy warning dim, as a share of the output before it."""
@@ -124,11 +128,14 @@ class LevelChoice:
     confidence_factor: float
 
 
-def _office_hours(features: Features, why: str) -> Presence:
+def _office_hours(features: Features, why: str, *, late: bool = False) -> Presence:
     start, end = OFFICE_HOURS
     hours = f"{start:02.0f}:00-{end:02.0f}:00"
     if start <= features.local_hour < end:
         return Presence(True, f"{why}, occupied assumed {hours}", CONFIDENCE_SCHEDULE, assumed=True)
+    if late and end <= features.local_hour < LATE_HOUR:
+        text = f"{why}, a lit room kept lit until {LATE_HOUR:02.0f}:00"
+        return Presence(True, text, CONFIDENCE_SCHEDULE, recent=True, assumed=True)
     return Presence(
         False, f"{why}, vacant assumed outside {hours}", CONFIDENCE_SCHEDULE, assumed=True
     )
@@ -138,7 +145,8 @@ def assess_presence(features: Features, limits: GroupLimits) -> Presence:
     """Decide whether the group is occupied (see the module docstring, rule 1)."""
     fault = features.occupancy_fault
     if fault is not None:
-        return _office_hours(features, _OCCUPANCY_FAULT_TEXT.get(fault, f"occupancy {fault}"))
+        why = _OCCUPANCY_FAULT_TEXT.get(fault, f"occupancy {fault}")
+        return _office_hours(features, why, late=fault == "unavailable")
     ratio = features.occupancy_ratio
     since = features.minutes_since_occupied
     timeout = limits.vacancy_minutes
