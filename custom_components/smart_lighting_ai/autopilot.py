@@ -641,7 +641,7 @@ class Autopilot:
             self._hass.bus.async_fire(
                 EVENT_AUTOMATIC_CHANGE,
                 {
-                    "entity_id": self._light_entity(group),
+                    "entity_id": self.light_entity(group),
                     "group": group,
                     "brightness_pct": round(decision.brightness_pct),
                     "reason": decision.reason,
@@ -697,7 +697,7 @@ class Autopilot:
         except StoreError as err:
             LOGGER.warning("Decision of group %d not stored: %s", group, err)
 
-    def _light_entity(self, group: int) -> str | None:
+    def light_entity(self, group: int) -> str | None:
         """The entity id of ``group``'s light."""
         return er.async_get(self._hass).async_get_entity_id(
             "light", DOMAIN, f"{entry_key(self.config_entry)}-group-{group}"

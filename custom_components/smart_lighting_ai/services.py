@@ -32,7 +32,6 @@ from .dali import (
     merge_scan,
     scan_bus_result,
 )
-from .entity import entry_key
 from .exceptions import database_unavailable, translate_errors
 from .health import async_health
 from .overrides import origin_of
@@ -207,7 +206,7 @@ async def _aggregate_now(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
     return {
         "feature_rows": rows,
         "decisions": {
-            _group_light(hass, entry, group): {
+            autopilot.light_entity(group) or f"DALI group {group}": {
                 "brightness_pct": round(record.decision.brightness_pct, 1),
                 "color_temp_kelvin": record.decision.color_temp_kelvin,
                 "applied": record.applied,
@@ -218,13 +217,6 @@ async def _aggregate_now(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
             for group, record in sorted(decided.items())
         },
     }
-
-
-def _group_light(hass: HomeAssistant, entry: SmartLightingConfigEntry, group: int) -> str:
-    """The entity id of ``group``'s light ("DALI group n" when it has none in the registry)."""
-    unique_id = f"{entry_key(entry)}-group-{group}"
-    entity_id = er.async_get(hass).async_get_entity_id("light", DOMAIN, unique_id)
-    return entity_id or f"DALI group {group}"
 
 
 async def _prune_now(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
