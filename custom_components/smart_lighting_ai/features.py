@@ -43,6 +43,8 @@ from .sun import sun_elevation_at
 ATTR_CLOUD_COVERAGE = "cloud_coverage"
 ATTR_TEMPERATURE = "temperature"
 ABSENT_STATES = {"off", "not_home", "clear"}
+DAYLIGHT_LOOKBACK = timedelta(minutes=15)
+"""Daylight that came and went this recently does not switch lamps off (a sun patch, a cloud)."""
 PRESENCE_LOOKBACK = timedelta(hours=24)
 """How far back the last presence is looked for (the longest vacancy timeout a profile allows)."""
 
@@ -126,16 +128,24 @@ def _read_window(
 
     Occupancy sensors without presence in the window get their earlier changes
     too (over ``PRESENCE_LOOKBACK``), so that presence time comes only from a
-    real "on". Numeric sensors that have no state in the window fall back to
-    their 5-minute statistics.
+    real "on". Illuminance sensors are read over ``DAYLIGHT_LOOKBACK`` at least
+    (the least daylight of that time; the summaries still cover the window alone).
+    Numeric sensors that have no state in the window fall back to their 5-minute
+    statistics.
     """
     changes: dict[str, list[State]] = {}
     # The recorder leaves out a change made exactly at the start instant (it is neither
     # "before" nor "after" it), so ask from just before.
     query_start = start - timedelta(milliseconds=1)
+    daylight_start = min(start, end - DAYLIGHT_LOOKBACK) - timedelta(milliseconds=1)
     for entity_id in entity_ids:
         found = history.state_changes_during_period(
-            hass, query_start, end, entity_id, no_attributes=True, include_start_time_state=True
+            hass,
+            query_start if entity_id in occupancy else daylight_start,
+            end,
+            entity_id,
+            no_attributes=True,
+            include_start_time_state=True,
         )
         changes[entity_id] = found.get(entity_id, [])
         if entity_id in occupancy and not any(_presence(s.state) for s in changes[entity_id]):

@@ -119,10 +119,11 @@ class RoomSensing:
         return None
 
     def floor_reading(self, group: int, samples: Samples) -> Reading | None:
-        """Of the readings in force during the window, the one leaving the least daylight.
+        """Of the readings in ``samples``, the one leaving the least daylight.
 
-        Each is paired with the lamp output when it was taken (the state in force at the
-        window's start included); readings taken during a fade are left out.
+        ``samples`` cover the last ``DAYLIGHT_LOOKBACK`` (the state in force at its start
+        included). Each is paired with the lamp output when it was taken; readings taken during
+        a fade are left out.
         """
         lamp_lux = self.limits(group).lamp_at_sensor
         readings: list[Reading] = []

@@ -212,14 +212,21 @@ async def test_anti_flicker_and_deadband(
     hass.states.async_set("sensor.office_lux", "40")
     await async_wait_recording_done(hass)
     freezer.move_to(START)
-    # one-minute windows: daylight must hold a whole window before it may switch lamps off
     office = await _setup(hass, {**ROOMS_OPTIONS, "feature_window_minutes": 1})
+    # no timeout and no warning dim: the room may switch off once a window shows nobody
+    await hass.services.async_call(
+        DOMAIN,
+        "set_profile",
+        {"entity_id": OFFICE, "vacancy_minutes": 0, "grace_minutes": 0},
+        blocking=True,
+    )
     await _cycle(hass)  # the first change after start-up is not delayed
     first = simulator(office).gear[0].actual_level
-    freezer.tick(timedelta(seconds=10))  # the fade is over: the next reading is paired with it
-    hass.states.async_set("sensor.office_lux", "6000")  # bright daylight arrives
+    assert first > 0
+    freezer.tick(timedelta(seconds=10))
+    hass.states.async_set("binary_sensor.office_motion", "off")  # the person leaves
     await async_wait_recording_done(hass)
-    await _cycle(hass, freezer, 1.25)  # a whole window of it, 85 s after the first change
+    await _cycle(hass, freezer, 1.25)  # 85 s after the first change: the switch-off waits
     assert simulator(office).gear[0].actual_level == first
     assert hass.states.get(DECISION).attributes["not_applied_because"] == "anti-flicker interval"
     await _cycle(hass, freezer, 2)  # 3 minutes after the first change > 120 s

@@ -121,7 +121,10 @@ async def test_closing_blinds_re_decide_that_room_alone_at_once(
 
     freezer.tick(timedelta(minutes=2))
     await _set(hass, OFFICE_LUX, "6500")  # the blinds open: a sun patch that may go again
-    assert _level(entry) > 0  # not off until the daylight has held a whole window
+    assert _level(entry) > 0  # not off until the daylight has held for 15 minutes
+    freezer.tick(timedelta(minutes=10))
+    await _cycle(hass)
+    assert _level(entry) > 0
     freezer.tick(timedelta(minutes=6))
     await _cycle(hass)
     assert _level(entry) == 0

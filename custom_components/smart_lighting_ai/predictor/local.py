@@ -20,10 +20,11 @@ Per group it decides, in order:
 2. Level, for an occupied group (closed-loop daylight harvesting on :func:`estimate_daylight`).
    - The daylight at the sensor is the newest reading taken outside a fade minus the lamp light
      at the light output in force *when it was taken* (``lamp_lux_at_sensor``, learned from the
-     lamps' own steps, else ``lamp_lux_at_full``). When another reading of the window, paired
-     the same way, leaves less daylight (a cloud, blinds that closed and opened again, a sun
-     patch that came and went), that least daylight counts: light that may leave again within
-     minutes does not switch the lamps off. The desks get ``desk_daylight_ratio`` of it.
+     lamps' own steps, else ``lamp_lux_at_full``). When another reading of the last 15 minutes
+     (``illuminance_floor``, paired the same way) leaves less daylight (a cloud, blinds that
+     closed and opened again, a sun patch that came and went), that least daylight counts: light
+     that may leave again within minutes does not dim or switch the lamps off. The desks get
+     ``desk_daylight_ratio`` of it.
      Without such a pair the older estimate is used (window mean minus lamp light at the current
      level) with a lower confidence.
    - The lamps fill the gap: light output ``(target_lux - desk daylight) / lamp_lux_at_full``,
@@ -187,7 +188,7 @@ def estimate_daylight(features: Features, limits: GroupLimits) -> DaylightEstima
             least = max(0.0, floor - limits.lamp_at_sensor * floor_output)
             if least < sensor:  # daylight that came and went inside the window is not relied on
                 sensor = least
-                basis = f"least daylight of the window: {floor:.0f} lx at {floor_output:.0%} lamps"
+                basis = f"least daylight of 15 min: {floor:.0f} lx at {floor_output:.0%} lamps"
         return DaylightEstimate(ratio * sensor, basis, 1.0, sensor_lux=sensor)
     measured = features.illuminance_mean
     if measured is None:

@@ -88,7 +88,7 @@ class Features:
     lamp_output_at_reading: float | None = None
     """The group's light output (0-1 of full) when ``illuminance_latest`` was taken."""
     illuminance_floor: float | None = None
-    """Of the window's readings (not during a fade), the one that leaves the least daylight."""
+    """Of the last 15 minutes' readings (not during a fade), the one leaving the least daylight."""
     lamp_output_at_floor: float | None = None
     """The group's light output (0-1) when ``illuminance_floor`` was taken."""
     occupied_now: bool | None = None
