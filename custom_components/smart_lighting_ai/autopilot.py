@@ -87,12 +87,13 @@ AUTO_ON_COOLDOWN_S = 1.0  # switches flipped together give one cycle
 ARRIVAL_COOLDOWN_S = 30.0  # at most one arrival cycle per room in this time
 LIGHT_CHANGE_COOLDOWN_S = 30.0  # at most one daylight re-decision per room in this time
 LIGHT_CHANGE_SHARE = 0.1  # a daylight change of 10 % of the target re-decides the room ...
-LIGHT_CHANGE_MIN_LUX = 25.0  # ... and at least 25 lx; so does a lit room falling below
-BELOW_TARGET_SHARE = 0.9  # 90 % of its target at the desks
+LIGHT_CHANGE_MIN_LUX = 25.0  # ... and at least 25 lx (a lit room at its target re-decides
+# before it falls below 90 % of it)
 RETURN_WINDOW = timedelta(minutes=1)
 """Motion during a vacancy warning dim, or this soon after the switch-off, was a still person
 (someone new walking by minutes later was not)."""
 LEARN_AFTER_S = 30.0  # a person's change is learned from once it has settled this long
+VACANCY_STEP_MARGIN_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ class Autopilot:
         self._switched_off: dict[int, datetime] = {}  # last automatic off or warning dim
         self._contexts: dict[int, Context] = {}
         self._learn_timers: dict[int, CALLBACK_TYPE] = {}
+        self._vacancy_timers: dict[int, CALLBACK_TYPE] = {}
         self._learned_until: dict[int, datetime] = {}
         self._cycle_lock = asyncio.Lock()
         self._auto_on = Debouncer(
@@ -198,9 +200,10 @@ class Autopilot:
                 *self._light_changes.values(),
             ):
                 debouncer.async_shutdown()
-            for cancel in self._learn_timers.values():
-                cancel()
-            self._learn_timers.clear()
+            for timers in (self._learn_timers, self._vacancy_timers):
+                for cancel in timers.values():
+                    cancel()
+                timers.clear()
 
         return [
             self._state.add_manual_change_listener(self._changed_by_someone_else),
@@ -242,6 +245,8 @@ class Autopilot:
             return
         now = dt_util.utcnow()
         for group in self._rooms_of.get(event.data["entity_id"], ()):
+            if (cancel := self._vacancy_timers.pop(group, None)) is not None:
+                cancel()
             self._arrivals[group].async_schedule_call()
             off_at = self._switched_off.pop(group, None)
             warned = self._controller.states[group].level > 0  # still in the warning dim
@@ -277,13 +282,11 @@ class Autopilot:
             reading = self.sensing.reading(group, now, lux)
             if decided is None or reading is None:  # nothing to compare, or a fade in progress
                 continue
+            if self.overrides.is_active(group, now):
+                continue  # a person holds the room: nothing to re-decide
             limits = self.limits(group)
-            daylight = desk_daylight(limits, lux, reading.lamp_output)
-            change = abs(daylight - decided)
-            lit = limits.lamp_lux_at_full * reading.lamp_output
-            if change >= max(LIGHT_CHANGE_SHARE * limits.target_lux, LIGHT_CHANGE_MIN_LUX) or (
-                lit > 0 and daylight + lit < BELOW_TARGET_SHARE * limits.target_lux
-            ):
+            change = abs(desk_daylight(limits, lux, reading.lamp_output) - decided)
+            if change >= max(LIGHT_CHANGE_SHARE * limits.target_lux, LIGHT_CHANGE_MIN_LUX):
                 self._light_changes[group].async_schedule_call()
 
     @callback
@@ -375,12 +378,14 @@ class Autopilot:
             self.profiles.learned_offset(group), lessons.offset_learned_at, now
         )
         try:
-            await self.profiles.async_learn(
+            learned = await self.profiles.async_learn(
                 group, pct_from_level(level), decided, self.limits(group), current=current
             )
         except (StoreError, ValueError) as err:
             LOGGER.debug("Offset of group %d not learned: %s", group, err)
             return
+        if not learned:
+            return  # the decay goes on from when the offset was really learned
         self.learning.set(group, replace(lessons, offset_learned_at=now))
         self._notify()
 
@@ -578,6 +583,7 @@ class Autopilot:
                 decision = replace(decision, brightness_pct=situation.level_pct)
             reason = skip_reason(decision, situation, self.settings)
             self._remember_daylight(group, features[group])
+            self._schedule_vacancy_step(group, features[group])
             if reason is None:
                 reason = await self._apply(group, decision)
                 if reason is None:
@@ -592,6 +598,42 @@ class Autopilot:
             self.decisions_made += 1
             self.decisions_applied += reason is None
             await self._store_decision(group, self.records[group])
+
+    def _schedule_vacancy_step(self, group: int, features: Features) -> None:
+        """A lit room with nobody seen is re-decided when its timeout (then its grace) ends.
+
+        Windows are 5 minutes and the grace 2: without this, the first cycle after the timeout
+        would often come after the grace too, and switch off without the warning dim.
+        """
+        if (cancel := self._vacancy_timers.pop(group, None)) is not None:
+            cancel()
+        since = features.minutes_since_occupied
+        level = self._controller.states[group].level
+        if since is None or since <= 0.0 or not level:
+            return
+        limits = self.limits(group)
+        due = next(
+            (
+                end - since
+                for end in (limits.vacancy_minutes, limits.vacancy_minutes + limits.grace_minutes)
+                if end > since
+            ),
+            None,
+        )
+        if due is None:
+            return
+
+        @callback
+        def _due(_now: datetime) -> None:
+            self._vacancy_timers.pop(group, None)
+            self.config_entry.async_create_task(
+                self._hass, self.async_run_room_cycle(group), "smart_lighting_ai vacancy step"
+            )
+
+        # a few seconds late, so the new window's presence time is past the boundary
+        self._vacancy_timers[group] = async_call_later(
+            self._hass, due * 60 + VACANCY_STEP_MARGIN_S, _due
+        )
 
     def _remember_daylight(self, group: int, features: Features) -> None:
         """The desk daylight of the newest reading decided on: a clear change re-decides."""

@@ -179,19 +179,21 @@ class ProfileManager:
         base: GroupLimits,
         *,
         current: float | None = None,
-    ) -> None:
+    ) -> bool:
         """Learn from a person choosing ``chosen_pct`` where ``decided_pct`` was decided.
 
         ``current`` is the offset to learn from (the stored one, decayed); default the stored one.
+        Returns whether a new offset was kept (not when the profile may not be saved).
         """
         try:
             self._writable_cipher(group)
         except HomeAssistantError:
             LOGGER.debug("Offset of group %d not learned: its profile cannot be saved", group)
-            return
+            return False
         start = self.learned_offset(group) if current is None else current
         offset = learn_offset(start, chosen_pct, decided_pct)
         await self.async_set(group, {LEARNED_OFFSET: offset}, base)
+        return True
 
     def _writable_cipher(self, group: int) -> ProfileCipher | None:
         """The cipher to store ``group``'s profile with (None without a database).

@@ -97,6 +97,7 @@ class RoomLearning:
         """Keep the lessons of entry ``entry_id``."""
         self._store = room_learning_store(hass, entry_id)
         self._rooms: dict[int, RoomLessons] = {}
+        self._on_since: dict[str, datetime] = {}
 
     async def async_load(self) -> None:
         """Read what was learned before the restart (an unreadable room starts afresh)."""
@@ -106,6 +107,27 @@ class RoomLearning:
                 self._rooms[int(key)] = RoomLessons.from_dict(raw)
             except (TypeError, ValueError, AttributeError):
                 continue
+        for entity_id, raw in data.get("on_since", {}).items():
+            if (since := _time(raw)) is not None:
+                self._on_since[str(entity_id)] = since
+
+    def on_since(self, entity_id: str, seen_on: datetime | None) -> datetime | None:
+        """Since when occupancy sensor ``entity_id`` reports presence without a break.
+
+        ``seen_on`` is when Home Assistant saw it turn on (None: it is not on). A restart makes
+        that the restart's time; the start of the spell kept here survives it, so a sensor stuck
+        on is found even with a restart every night.
+        """
+        kept = self._on_since.get(entity_id)
+        if seen_on is None:
+            if kept is not None:
+                del self._on_since[entity_id]
+                self._store.async_delay_save(self._data, SAVE_DELAY_S)
+            return None
+        if kept is None or kept > seen_on:
+            self._on_since[entity_id] = kept = seen_on
+            self._store.async_delay_save(self._data, SAVE_DELAY_S)
+        return kept
 
     def get(self, group: int) -> RoomLessons:
         """What room ``group`` learned (nothing yet: the defaults)."""
@@ -121,4 +143,7 @@ class RoomLearning:
         await self._store.async_save(self._data())
 
     def _data(self) -> dict[str, Any]:
-        return {"rooms": {str(g): lessons.to_dict() for g, lessons in self._rooms.items()}}
+        return {
+            "rooms": {str(g): lessons.to_dict() for g, lessons in self._rooms.items()},
+            "on_since": {e: since.isoformat() for e, since in self._on_since.items()},
+        }

@@ -94,9 +94,9 @@ class RoomSensing:
         self.limits: Callable[[int], GroupLimits] = lambda _group: GroupLimits()
         self.faults: dict[str, str] = {}
         """Entity id -> its fault, for the sensors that have one now."""
-        self._steps: dict[str, deque[Reading]] = {}
-        self._pending: dict[str, list[_PendingStep]] = {}
-        self._judged_until: dict[str, datetime] = {}
+        self._steps: dict[tuple[int, str], deque[Reading]] = {}
+        self._pending: dict[tuple[int, str], list[_PendingStep]] = {}
+        self._judged_until: dict[tuple[int, str], datetime] = {}
 
     # lamp output --------------------------------------------------------------------------
 
@@ -148,7 +148,7 @@ class RoomSensing:
         """Judge ``entity_id`` over the window ending ``end``; returns its fault (or None)."""
         limits = self.limits(group)
         lamp_lux = limits.lamp_at_sensor
-        steps = self._steps.setdefault(entity_id, deque(maxlen=2 * KEEP_STEPS))
+        steps = self._steps.setdefault((group, entity_id), deque(maxlen=2 * KEEP_STEPS))
         self._collect_steps(group, entity_id, samples, end, steps)
         newest = value_at(samples, end)
         available = newest is not None and (live is None or _numeric(live.state))
@@ -170,13 +170,14 @@ class RoomSensing:
         steps: deque[Reading],
     ) -> None:
         """Pair the value before each own lamp step with the value ``CHECK_AFTER`` later."""
-        since = self._judged_until.get(entity_id, end - timedelta(hours=1))
-        pending = self._pending.setdefault(entity_id, [])
+        key = (group, entity_id)  # a sensor shared by two rooms sees each room's own steps
+        since = self._judged_until.get(key, end - timedelta(hours=1))
+        pending = self._pending.setdefault(key, [])
         for at, before_output, _after in self.lamps.changes(group, since):
             before = value_at(samples, at - timedelta(milliseconds=1))
             if before is not None and all(p.at != at for p in pending):
                 pending.append(_PendingStep(at, Reading(at, before, before_output)))
-        self._judged_until[entity_id] = end
+        self._judged_until[key] = end
         for step in list(pending):
             judged_at = step.at + CHECK_AFTER
             if judged_at > end:
@@ -224,9 +225,11 @@ class RoomSensing:
     ) -> str | None:
         """Judge an occupancy sensor now; returns its fault (or None)."""
         fault: str | None = None
+        on = live is not None and live.state == STATE_ON
+        since = self.learning.on_since(entity_id, live.last_changed if live and on else None)
         if live is None or live.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             fault = "unavailable"
-        elif live.state == STATE_ON and occupancy_stuck_on(live.last_changed, end):
+        elif on and occupancy_stuck_on(since, end):
             fault = "stuck_on"
         self._set_fault(group, entity_id, fault)
         return fault

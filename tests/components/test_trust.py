@@ -365,3 +365,61 @@ async def test_a_steady_sensor_is_stuck_only_where_daylight_reaches_it(
     assert judged(lamps + 5) is None  # the lamps' light alone: a windowless room may read that
     assert judged(lamps + 400) == "stuck"  # daylight that has not moved for 90 minutes
     assert _issue(hass, entry, "sensor_stuck", OFFICE_LUX) is not None
+
+
+async def test_the_warning_dim_comes_on_time_between_windows(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    states = {
+        OFFICE_MOTION: ("on", timedelta(minutes=10)),
+        OFFICE_LUX: ("40", timedelta(minutes=10)),
+        "binary_sensor.corridor_motion": ("off", timedelta(minutes=10)),
+    }
+    entry = await _setup_at(hass, freezer, OFFICE_START, states)
+    # ten-minute windows (ticks at :10 and :20): neither falls in the timeout's grace period
+    hass.config_entries.async_update_entry(
+        entry, options={**ROOMS_OPTIONS, "feature_window_minutes": 10}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _cycle(hass)
+    lit = _level(entry)
+    assert lit > 0
+    freezer.tick(timedelta(minutes=1))
+    await _set(hass, OFFICE_MOTION, "off")  # 18:01: nobody from now on
+
+    async def at(minutes: float) -> None:
+        freezer.move_to(OFFICE_START + timedelta(minutes=minutes))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    await at(10.5)  # the 18:10 window: nobody for 9.5 min, kept lit
+    assert _level(entry) == lit
+    await at(16.2)  # the timeout ended at 18:16, no window since 18:10
+    assert 0 < _level(entry) < lit  # the warning dim, on time
+    await at(18.2)  # the grace period ended at 18:18, the next window is at 18:20
+    assert _level(entry) == 0
+
+
+async def test_a_restart_does_not_restart_the_stuck_on_clock(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    late = datetime.fromisoformat("2026-03-10T04:00:00+00:00")  # 21:00 in San Diego
+    states = {
+        OFFICE_MOTION: ("on", timedelta(hours=3)),
+        OFFICE_LUX: ("5", timedelta(hours=3)),
+        "binary_sensor.corridor_motion": ("off", timedelta(hours=3)),
+    }
+    entry = await _setup_at(hass, freezer, late, states)
+    await _cycle(hass)  # on for 3 hours: not stuck yet
+    assert _issue(hass, entry, "sensor_stuck_on", OFFICE_MOTION) is None
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass.states.async_remove(OFFICE_MOTION)  # Home Assistant restarts: the state is new
+    freezer.tick(timedelta(minutes=1))
+    hass.states.async_set(OFFICE_MOTION, "on")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    freezer.tick(timedelta(hours=1, minutes=30))
+    await _cycle(hass)  # on for 4.5 hours in all, 1.5 since the restart
+    assert _issue(hass, entry, "sensor_stuck_on", OFFICE_MOTION) is not None
+    assert _level(entry) == 0

@@ -6,7 +6,7 @@ Illuminance (:func:`illuminance_fault`), checked in this order:
 - ``"implausible"``: the newest reading is negative or above ``MAX_LUX`` (150 000 lx, more than
   direct summer sun), or, with the sun more than 6° below the horizon (night, after civil
   twilight), exceeds the group's own lamp light at its output by more than ``NIGHT_MARGIN_LUX``
-  (50 lx): indoors at night there is nothing else that bright.
+  (250 lx): a floor lamp, a TV or a neighbouring group add far less at a ceiling sensor.
 - ``"stuck"``: the sensor does not see the lamps' own steps. A *lamp step* is a pair of
   consecutive readings whose lamp output differs; the expected change at the sensor is
   ``lamp_lux_at_sensor x |output change|``. A step counts when that expectation exceeds
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 MAX_LUX = 150_000.0
 NIGHT_ELEVATION = -6.0
-NIGHT_MARGIN_LUX = 50.0
+NIGHT_MARGIN_LUX = 250.0
 MIN_STEP_LUX = 50.0
 MIN_STEP_SHARE = 0.3
 MISSED_SHARE = 0.15
