@@ -61,6 +61,7 @@ from .overrides import ORIGIN_BUS, Override, OverrideManager
 from .pipeline import DataPipeline
 from .predictor import Decision, Features, GroupLimits, OpenAIPredictor, Predictor
 from .predictor.lamp import light_output
+from .predictor.local import desk_daylight
 from .predictor.policy import (
     SKIP_ANTI_FLICKER,
     SKIP_AUTO_OFF,
@@ -285,7 +286,7 @@ class Autopilot:
             if self.overrides.is_active(group, now):
                 continue  # a person holds the room: nothing to re-decide
             limits = self.limits(group)
-            change = abs(desk_daylight(limits, lux, reading.lamp_output) - decided)
+            change = abs(desk_daylight(lux, reading.lamp_output, limits) - decided)
             if change >= max(LIGHT_CHANGE_SHARE * limits.target_lux, LIGHT_CHANGE_MIN_LUX):
                 self._light_changes[group].async_schedule_call()
 
@@ -640,7 +641,7 @@ class Autopilot:
         latest, output = features.illuminance_latest, features.lamp_output_at_reading
         if latest is None or output is None:
             return
-        self._daylight_decided[group] = desk_daylight(self.limits(group), latest, output)
+        self._daylight_decided[group] = desk_daylight(latest, output, self.limits(group))
 
     def _for_vacancy(self, features: Features, group: int) -> bool:
         """Whether a dimming or switch-off came from the vacancy timeout (nobody seen)."""
@@ -753,11 +754,6 @@ class Autopilot:
     def forget_last_change(self, group: int) -> None:
         """Let the next automatic change of ``group`` happen at once (auto switched back on)."""
         self._last_change.pop(group, None)
-
-
-def desk_daylight(limits: GroupLimits, lux: float, lamp_output: float) -> float:
-    """Daylight at the desks from one reading and the lamp output when it was taken."""
-    return limits.desk_daylight_ratio * max(0.0, lux - limits.lamp_at_sensor * lamp_output)
 
 
 SKIP_KEYS: dict[str, str] = {

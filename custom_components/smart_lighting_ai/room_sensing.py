@@ -33,6 +33,7 @@ from .entity import group_name
 from .predictor import GroupLimits
 from .predictor.calibration import calibrate
 from .predictor.lamp_history import LampHistory
+from .predictor.local import sensor_daylight
 from .predictor.sensor_health import Reading, illuminance_fault, occupancy_stuck_on
 from .room_learning import RoomLearning
 from .runtime import SmartLightingConfigEntry
@@ -125,14 +126,14 @@ class RoomSensing:
         included). Each is paired with the lamp output when it was taken; readings taken during
         a fade are left out.
         """
-        lamp_lux = self.limits(group).lamp_at_sensor
+        limits = self.limits(group)
         readings: list[Reading] = []
         for when, lux in samples:
             if lux is not None and (reading := self.reading(group, when, lux)) is not None:
                 readings.append(reading)
         if not readings:
             return None
-        return min(readings, key=lambda r: r.lux - lamp_lux * r.lamp_output)
+        return min(readings, key=lambda r: sensor_daylight(r.lux, r.lamp_output, limits))
 
     # illuminance sensors ---------------------------------------------------------------------
 
@@ -213,8 +214,7 @@ class RoomSensing:
         if sun_elevation < FLAT_SUN_ELEVATION or end - live.last_changed < FLAT_FOR:
             return False
         output = self.lamps.output_at(group, end) or 0.0
-        daylight = float(live.state) - self.limits(group).lamp_at_sensor * output
-        if daylight < FLAT_MIN_DAYLIGHT_LUX:
+        if sensor_daylight(float(live.state), output, self.limits(group)) < FLAT_MIN_DAYLIGHT_LUX:
             return False
         return sun_elevation_at(self._hass, live.last_changed) >= FLAT_SUN_ELEVATION
 

@@ -167,6 +167,16 @@ def assess_presence(features: Features, limits: GroupLimits) -> Presence:
     return _office_hours(features, "no occupancy sensor")
 
 
+def sensor_daylight(lux: float, lamp_output: float, limits: GroupLimits) -> float:
+    """Daylight at the sensor in one reading taken at ``lamp_output`` (0-1) of the lamps."""
+    return max(0.0, lux - limits.lamp_at_sensor * lamp_output)
+
+
+def desk_daylight(lux: float, lamp_output: float, limits: GroupLimits) -> float:
+    """Daylight at the desks from that reading (``desk_daylight_ratio`` of the sensor's)."""
+    return limits.desk_daylight_ratio * sensor_daylight(lux, lamp_output, limits)
+
+
 def estimate_daylight(features: Features, limits: GroupLimits) -> DaylightEstimate:
     """Estimate the daylight at the desks (see the module docstring, rule 2)."""
     fault = features.illuminance_fault
@@ -181,11 +191,11 @@ def estimate_daylight(features: Features, limits: GroupLimits) -> DaylightEstima
     latest = features.illuminance_latest
     output = features.lamp_output_at_reading
     if latest is not None and output is not None:
-        sensor = max(0.0, latest - limits.lamp_at_sensor * output)
+        sensor = sensor_daylight(latest, output, limits)
         basis = f"reading {latest:.0f} lx at {output:.0%} lamp output"
         floor, floor_output = features.illuminance_floor, features.lamp_output_at_floor
         if floor is not None and floor_output is not None:
-            least = max(0.0, floor - limits.lamp_at_sensor * floor_output)
+            least = sensor_daylight(floor, floor_output, limits)
             if least < sensor:  # daylight that came and went inside the window is not relied on
                 sensor = least
                 basis = f"least daylight of 15 min: {floor:.0f} lx at {floor_output:.0%} lamps"
