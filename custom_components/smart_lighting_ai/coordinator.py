@@ -14,7 +14,7 @@ none of them polls or keeps a timer of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from dali.address import GearBroadcast, GearGroup, GearShort
@@ -27,6 +27,7 @@ from .dali import DaliBus, DaliError, GroupController, GroupState
 from .runtime import SmartLightingConfigEntry
 
 type ManualChangeListener = Callable[[int, GroupState | None], None]
+type Poller = Callable[[], Awaitable[None]]
 
 
 class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
@@ -54,6 +55,8 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
         self.controller = controller
         self._manual_change_listeners: list[ManualChangeListener] = []
         self._traffic_reads: set[int] = set()
+        self._pollers: list[Poller] = []
+        self._frame_listeners: list[Callable[[Command], None]] = []
 
     @property
     def connected(self) -> bool:
@@ -83,9 +86,28 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
             self.bus.add_traffic_listener(self._traffic),
         ]
 
+    def add_poller(self, poller: Poller) -> CALLBACK_TYPE:
+        """Run ``poller()`` after each periodic read-back (fault, emergency, meter reads).
+
+        A poller keeps its own results and catches its own bus errors; the entities that
+        show them are this coordinator's, so they are written after every update.
+        """
+        self._pollers.append(poller)
+        return lambda: self._pollers.remove(poller)
+
+    def add_frame_listener(self, listener: Callable[[Command], None]) -> CALLBACK_TYPE:
+        """Call ``listener(command)`` for every frame another master or input device sent.
+
+        That includes queries and 24-bit input-device frames, which do not change groups.
+        """
+        self._frame_listeners.append(listener)
+        return lambda: self._frame_listeners.remove(listener)
+
     async def _async_update_data(self) -> dict[int, GroupState]:
-        """Read every group back; a bus problem keeps the known state."""
+        """Read every group back, then run the pollers; a bus problem keeps the known state."""
         await self.async_read_back(list(self.controller.groups))
+        for poller in list(self._pollers):
+            await poller()
         return dict(self.controller.states)
 
     async def async_read_back(self, groups: list[int], *, while_fading: bool = False) -> None:
@@ -112,6 +134,8 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
 
     @callback
     def _traffic(self, command: Command) -> None:
+        for listener in list(self._frame_listeners):
+            listener(command)
         groups = [] if command.response is not None else groups_addressed(self.controller, command)
         if not groups:  # a query changes nothing
             return

@@ -7,6 +7,7 @@ from homeassistant.helpers.entity import Entity
 
 from .compat import child_device_info
 from .const import CONF_BUS_TYPE, CONF_GROUP_NAME, CONF_GROUPS, DOMAIN
+from .dali import GearInfo
 from .dali.backend import identity_of
 from .runtime import SmartLightingConfigEntry
 
@@ -39,6 +40,18 @@ def bus_identifier(entry: SmartLightingConfigEntry) -> tuple[str, str]:
 def group_identifier(entry: SmartLightingConfigEntry, group: int) -> tuple[str, str]:
     """The device-registry identifier of group ``group``'s device."""
     return (DOMAIN, f"{entry_key(entry)}-group-{group}")
+
+
+def fitting_identifier(entry: SmartLightingConfigEntry, gear: GearInfo) -> tuple[str, str]:
+    """The device-registry identifier of a fitting (control gear): by GTIN and serial."""
+    return (DOMAIN, f"{entry_key(entry)}-gear-{gear.key}")
+
+
+def fitting_model(gear: GearInfo) -> str:
+    """What kind of control gear it is, from its device types."""
+    kinds = {1: "emergency", 6: "LED", 8: "tunable white"}
+    named = [kinds[t] for t in gear.device_types if t in kinds]
+    return f"DALI {' '.join(named) or 'control'} gear"
 
 
 def bus_device_info(entry: SmartLightingConfigEntry) -> DeviceInfo:
@@ -97,3 +110,38 @@ class SmartLightingGroupEntity(Entity):
             model="DALI group",
             name=group_name(entry, group),
         )
+
+
+class SmartLightingFittingEntity(Entity):
+    """An entity that belongs to one fitting's (control gear's) device.
+
+    The fitting is found by its key (GTIN and serial when bank 0 answers), so after
+    re-addressing the same entity follows it to its new short address.
+    """
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, entry: SmartLightingConfigEntry, gear: GearInfo, suffix: str = "") -> None:
+        """Attach the entity to ``gear``'s device."""
+        self._entry = entry
+        self._data = entry.runtime_data
+        self._key = gear.key
+        self._attr_unique_id = f"{entry_key(entry)}-gear-{gear.key}{suffix}"
+        info = child_device_info(
+            bus_identifier(entry),
+            self._data.bus_device_id,
+            identifiers={fitting_identifier(entry, gear)},
+            model=fitting_model(gear),
+            name=f"DALI fitting {gear.short_address}",
+        )
+        if gear.serial is not None:
+            info["serial_number"] = str(gear.serial)
+        if gear.gtin is not None:
+            info["model_id"] = str(gear.gtin)
+        self._attr_device_info = info
+
+    @property
+    def gear(self) -> GearInfo | None:
+        """The fitting as the inventory knows it now (None: it left the inventory)."""
+        return self._data.controller.inventory.by_key(self._key)

@@ -29,7 +29,14 @@ async def _controller(
 async def test_scan_finds_the_default_installation() -> None:
     controller, _, bus = await _controller()
     inventory = controller.inventory
-    assert [g.short_address for g in inventory.gear] == list(range(16))
+    # gear 0-18 answer at their short addresses; the two unaddressed gear do not
+    assert [g.short_address for g in inventory.gear] == list(range(19))
+    assert [g.short_address for g in inventory.ungrouped()] == [16, 17, 18]
+    assert inventory.gear[18].device_types == (1, 6)  # listed through QueryNextDeviceType
+    # bank 0: every gear has its GTIN and serial number, and they tell the gear apart
+    assert len({g.key for g in inventory.gear}) == 19
+    assert all(g.gtin is not None and g.serial is not None for g in inventory.gear)
+    assert inventory.by_key(inventory.gear[5].key) == inventory.gear[5]
     groups = inventory.groups()
     assert sorted(groups) == [0, 1, 2, 3]
     assert [groups[n].supports_colour_temperature for n in range(4)] == [True, True, False, False]

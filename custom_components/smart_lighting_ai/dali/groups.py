@@ -88,6 +88,7 @@ class GroupController:
         """Control the groups ``inventory`` describes over ``bus``."""
         self._bus = bus
         self._listeners: list[Callable[[int], None]] = []
+        self._inventory_listeners: list[Callable[[], None]] = []
         self._external_listeners: list[Callable[[int, GroupState], None]] = []
         self._known: set[int] = set()
         self._settled_at: dict[int, float] = {}
@@ -104,6 +105,13 @@ class GroupController:
         self.groups = inventory.groups()
         self.states = {n: self.states.get(n, GroupState()) for n in self.groups}
         self._fade = {n: info.fade_time for n, info in self.groups.items()}
+        for listener in list(self._inventory_listeners):
+            listener()
+
+    def add_inventory_listener(self, listener: Callable[[], None]) -> Unsubscribe:
+        """Call ``listener()`` after every new inventory (gear or groups may have come)."""
+        self._inventory_listeners.append(listener)
+        return lambda: self._inventory_listeners.remove(listener)
 
     def add_listener(self, listener: Callable[[int], None]) -> Unsubscribe:
         """Call ``listener(group)`` whenever a group's state changes."""

@@ -23,6 +23,16 @@ class GearInfo:
     fade_time: int = 0
     tc_coolest_mirek: int | None = None
     tc_warmest_mirek: int | None = None
+    gtin: int | None = None
+    serial: int | None = None
+
+    @property
+    def key(self) -> str:
+        """What identifies the fitting for good: ``"{gtin}-{serial}"`` from bank 0, else
+        ``"a{short_address}"`` (contract C11)."""
+        if self.gtin is not None and self.serial is not None:
+            return f"{self.gtin}-{self.serial}"
+        return f"a{self.short_address}"
 
     @property
     def supports_colour_temperature(self) -> bool:
@@ -40,6 +50,8 @@ class GearInfo:
             "fade_time": self.fade_time,
             "tc_coolest_mirek": self.tc_coolest_mirek,
             "tc_warmest_mirek": self.tc_warmest_mirek,
+            "gtin": self.gtin,
+            "serial": self.serial,
         }
 
     @classmethod
@@ -54,6 +66,8 @@ class GearInfo:
             fade_time=int(data["fade_time"]),
             tc_coolest_mirek=data.get("tc_coolest_mirek"),
             tc_warmest_mirek=data.get("tc_warmest_mirek"),
+            gtin=data.get("gtin"),  # absent from inventories saved before identities
+            serial=data.get("serial"),
         )
 
 
@@ -107,6 +121,14 @@ class Inventory:
 
     gear: tuple[GearInfo, ...]
     missed_scans: dict[int, int] = field(default_factory=dict, hash=False)
+
+    def by_key(self, key: str) -> GearInfo | None:
+        """The gear whose :attr:`GearInfo.key` is ``key``, if any."""
+        return next((g for g in self.gear if g.key == key), None)
+
+    def ungrouped(self) -> tuple[GearInfo, ...]:
+        """Gear that belongs to no group."""
+        return tuple(g for g in self.gear if not g.groups)
 
     def groups(self) -> dict[int, GroupInfo]:
         """Groups that have at least one member, by number."""

@@ -37,6 +37,8 @@ from dali.gear.general import (
     QueryMinLevel,
 )
 from dali.gear.sequences import QueryDT8ColourValue
+from dali.memory.info import GTIN, IdentificationNumber
+from dali.memory.location import MemoryLocationNotImplemented
 from dali.sequences import QueryDeviceTypes, QueryGroups
 
 from .bus import DaliBus
@@ -148,9 +150,35 @@ def _describe_gear(address: int) -> Generator[Any, Any, GearInfo | None]:
         )
         if coolest is None or warmest is None:
             raise _NoAnswer
+    gtin, serial = yield from _read_identity(short)
     return GearInfo(
-        address, device_types, groups, min_level, max_level, fade_time, coolest, warmest
+        address,
+        device_types,
+        groups,
+        min_level,
+        max_level,
+        fade_time,
+        coolest,
+        warmest,
+        gtin,
+        serial,
     )
+
+
+def _read_identity(short: GearShort) -> Generator[Any, Any, tuple[int | None, int | None]]:
+    """GTIN and identification number from memory bank 0; (None, None) when it has none.
+
+    A GTIN of 0 or a value with every bit set (MASK/TMASK) identifies nothing, and neither
+    half is kept without the other: the pair is what is unique.
+    """
+    try:
+        gtin = yield from GTIN.read(short)
+        serial = yield from IdentificationNumber.read(short)
+    except MemoryLocationNotImplemented:
+        return None, None
+    if not isinstance(gtin, int) or not isinstance(serial, int) or not gtin:
+        return None, None
+    return gtin, serial
 
 
 async def scan_bus_result(bus: DaliBus, addresses: Iterable[int] = SHORT_ADDRESSES) -> ScanResult:

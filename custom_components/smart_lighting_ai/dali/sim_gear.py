@@ -8,6 +8,11 @@ twice in a row, and DT8 colour temperature that acts only after
 
 A level change takes effect at once; the fade time is stored and reported
 but not played out over time.
+
+Memory banks (part 102 section 9.10) are lists indexed by location, location 0 holding the
+last accessible location, as in python-dali's fakes: ``ReadMemoryLocation`` answers location
+DTR0 of bank DTR1 and moves DTR0 on. Every gear has bank 0 with its GTIN and identification
+(serial) number.
 """
 
 from __future__ import annotations
@@ -46,9 +51,19 @@ class SimGear:
     dtr0: int = 0
     dtr1: int = 0
     dtr2: int = 0
+    gtin: int | None = None
+    serial: int | None = None
+    memory: dict[int, list[int]] = field(default_factory=dict)
     _temporary_tc: int | None = None
     _armed: Command | None = None
     _enabled_device_type: int = 0
+    _device_type_cursor: int | None = None  # QueryNextDeviceType's place in the list
+    _previous_cursor: int | None = None
+
+    def __post_init__(self) -> None:
+        """Give the gear its bank 0 when it has an identity and no bank 0 of its own."""
+        if self.gtin is not None and self.serial is not None and 0 not in self.memory:
+            self.memory[0] = bank_0(self.gtin, self.serial)
 
     @property
     def is_dt8(self) -> bool:
@@ -72,6 +87,7 @@ class SimGear:
         """Take one forward frame; return the backward frame (0-255) or None for no answer."""
         enabled_device_type, self._enabled_device_type = self._enabled_device_type, 0
         armed, self._armed = self._armed, None
+        self._previous_cursor, self._device_type_cursor = self._device_type_cursor, None
         if isinstance(command, general.EnableDeviceType):
             self._enabled_device_type = command.param
             return None
@@ -119,6 +135,32 @@ class SimGear:
         if self.actual_level:
             self.actual_level = max(self.actual_level, self.min_level)
 
+    # device types (a multi-type gear lists them through QueryNextDeviceType) ------------
+    def _device_type(self) -> int:
+        if len(self.device_types) == 1:
+            return self.device_types[0]
+        self._device_type_cursor = 0
+        return MASK
+
+    def _next_device_type(self) -> int | None:
+        cursor = self._previous_cursor
+        if cursor is None:
+            return None
+        types = sorted(self.device_types)
+        if cursor >= len(types):
+            return 254  # every type reported
+        self._device_type_cursor = cursor + 1
+        return types[cursor]
+
+    # memory banks ----------------------------------------------------------------
+    def _read_memory(self) -> int | None:
+        bank = self.memory.get(self.dtr1)
+        location = self.dtr0
+        if bank is None or location > bank[0] or location >= len(bank):
+            return None
+        self.dtr0 = min(location + 1, 255)
+        return bank[location]
+
     # DT8 ---------------------------------------------------------------------------
     def _colour_value(self) -> int | None:
         values = {
@@ -144,6 +186,27 @@ class SimGear:
                 self.tc_warmest_mirek, max(self.tc_coolest_mirek, self._temporary_tc)
             )
             self._temporary_tc = None
+
+
+def bank_0(gtin: int, serial: int, *, last_bank: int = 0) -> list[int]:
+    """Memory bank 0 of a part 102 edition 2 gear: GTIN at 0x03-0x08, serial at 0x0b-0x12."""
+    return [
+        0x1A,  # last accessible location
+        0xFF,  # reserved
+        last_bank,
+        *gtin.to_bytes(6, "big"),
+        1,  # firmware 1.0
+        0,
+        *serial.to_bytes(8, "big"),
+        1,  # hardware 1.0
+        0,
+        8,  # part 101 version 2.0
+        8,  # part 102 version 2.0
+        0xFF,  # no part 103
+        0,  # no control device units
+        1,  # one control gear unit
+        0,  # this is unit 0
+    ]
 
 
 type _Handler = Callable[[SimGear, Command], int | None]
@@ -195,9 +258,9 @@ _HANDLERS: dict[type[Command], _Handler] = {
     general.QueryContentDTR1: (lambda g, _c: g.dtr1),
     general.QueryContentDTR2: (lambda g, _c: g.dtr2),
     general.QueryVersionNumber: (lambda _g, _c: 8),  # part 102 edition 2
-    general.QueryDeviceType: (
-        lambda g, _c: g.device_types[0] if len(g.device_types) == 1 else MASK
-    ),
+    general.QueryDeviceType: (lambda g, _c: g._device_type()),
+    general.QueryNextDeviceType: (lambda g, _c: g._next_device_type()),
+    general.ReadMemoryLocation: (lambda g, _c: g._read_memory()),
     general.QueryGroupsZeroToSeven: (lambda g, _c: g._group_bits(0)),
     general.QueryGroupsEightToFifteen: (lambda g, _c: g._group_bits(8)),
 }

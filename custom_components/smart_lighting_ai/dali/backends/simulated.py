@@ -11,10 +11,17 @@ from dali.gear.general import EnableDeviceType
 
 from ..backend import InterfaceIdentity, ListenerSlots
 from ..errors import DaliConnectionError
-from ..sim_gear import SimGear
+from ..sim_gear import SimGear, bank_0
 
 DEFAULT_GEAR_COUNT = 16
 GEAR_PER_GROUP = 4
+UNGROUPED_GEAR = (16, 17)
+EMERGENCY_GEAR = 18
+UNADDRESSED_GEAR_COUNT = 2
+GTIN_TUNABLE_WHITE = 4_012_345_000_016  # the simulated line's DT8 driver
+GTIN_DIMMABLE = 4_012_345_000_023  # its DT6 driver
+GTIN_EMERGENCY = 4_012_345_000_030  # its self-contained emergency fitting
+FIRST_SERIAL = 100_001
 # What the simulated interface says it is (fixed: the same on every bus and every run).
 SIMULATED_IDENTITY = InterfaceIdentity(
     manufacturer="Smart Lighting AI",
@@ -25,15 +32,33 @@ SIMULATED_IDENTITY = InterfaceIdentity(
 
 
 def default_installation(gear_count: int = DEFAULT_GEAR_COUNT) -> list[SimGear]:
-    """Gear 0..n-1, gear ``a`` in group ``a // 4``; the first half DT8 (2700-6500 K), rest DT6."""
-    return [
+    """The line of contract C2, or only gear 0..n-1 in groups when ``gear_count`` is given.
+
+    Gear ``a`` < n is in group ``a // 4``; the first half DT8 (2700-6500 K), the rest DT6.
+    The full line adds gear 16 and 17 (DT6, no group), the emergency fitting 18 (DT1 and DT6,
+    no group) and two gear without a short address. Serial numbers run from 100001 in order.
+    """
+    gear = [
         SimGear(
             short_address=address,
             groups={address // GEAR_PER_GROUP},
             device_types=(8,) if address < gear_count // 2 else (6,),
+            gtin=GTIN_TUNABLE_WHITE if address < gear_count // 2 else GTIN_DIMMABLE,
+            serial=FIRST_SERIAL + address,
         )
         for address in range(gear_count)
     ]
+    if gear_count != DEFAULT_GEAR_COUNT:
+        return gear
+    extra = [
+        *(SimGear(short_address=a, gtin=GTIN_DIMMABLE) for a in UNGROUPED_GEAR),
+        SimGear(short_address=EMERGENCY_GEAR, device_types=(1, 6), gtin=GTIN_EMERGENCY),
+        *(SimGear(short_address=None, gtin=GTIN_DIMMABLE) for _ in range(UNADDRESSED_GEAR_COUNT)),
+    ]
+    for offset, unit in enumerate(extra, start=len(gear)):
+        unit.serial = FIRST_SERIAL + offset
+        unit.memory[0] = bank_0(unit.gtin or 0, unit.serial)
+    return gear + extra
 
 
 class SimulatedBackend(ListenerSlots):
