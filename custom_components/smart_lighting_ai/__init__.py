@@ -52,6 +52,7 @@ from .room_sensing import RoomSensing
 from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
 from .services import async_setup_services
 from .shared_store import async_acquire_store, async_release_store
+from .simulated_line import async_keep_simulated_line, simulated_line_store
 from .telemetry import Telemetry
 
 LIVE_OPTIONS = frozenset(
@@ -102,7 +103,7 @@ async def _async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     every group is read before any entity exists; the first decision cycle runs after the
     entities are set up and cannot fail the setup.
     """
-    bus = await _async_connect(entry)
+    bus = await _async_connect(hass, entry)
     closing: list[Callable[[], Awaitable[None]]] = [bus.close]
 
     async def _close() -> None:
@@ -205,7 +206,7 @@ async def async_remove_config_entry_device(
     return device.identifiers.isdisjoint(current)
 
 
-async def _async_connect(entry: SmartLightingConfigEntry) -> DaliBus:
+async def _async_connect(hass: HomeAssistant, entry: SmartLightingConfigEntry) -> DaliBus:
     try:
         backend = create_backend(
             entry.data[CONF_BUS_TYPE], path=entry.data.get(CONF_PATH), url=entry.data.get(CONF_URL)
@@ -216,6 +217,7 @@ async def _async_connect(entry: SmartLightingConfigEntry) -> DaliBus:
             translation_key="invalid_bus_settings",
             translation_placeholders={"error": str(err)},
         ) from err
+    await async_keep_simulated_line(hass, entry, backend)
     bus = DaliBus(backend, timeout=BUS_TIMEOUT_S, reconnect_delays=RECONNECT_DELAYS_S)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_S):
@@ -239,6 +241,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     await pipeline_state_store(hass, entry.entry_id).async_remove()
     await override_state_store(hass, entry.entry_id).async_remove()
     await room_learning_store(hass, entry.entry_id).async_remove()
+    await simulated_line_store(hass, entry.entry_id).async_remove()
     if (store := await async_acquire_store(hass, entry.entry_id)) is not None:
         await store.delete_entry(entry.entry_id)
     await async_release_store(hass, entry.entry_id)

@@ -67,6 +67,10 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
         """What group ``group`` shows now."""
         return self.controller.states[group]
 
+    def gear_state(self, short_address: int) -> GroupState:
+        """What the fitting at ``short_address`` shows now (off when never read)."""
+        return self.controller.gear_states.get(short_address, GroupState())
+
     def add_manual_change_listener(self, listener: ManualChangeListener) -> CALLBACK_TYPE:
         """Call ``listener(group, state)`` for a change nobody here made.
 
@@ -81,6 +85,7 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
         """Take pushes from the controller, the connection and other masters."""
         return [
             self.controller.add_listener(self._group_changed),
+            self.controller.add_gear_listener(self._group_changed),
             self.controller.add_external_change_listener(self._changed_on_the_bus),
             self.bus.add_connection_listener(self._connection_changed),
             self.bus.add_traffic_listener(self._traffic),
@@ -106,6 +111,10 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
     async def _async_update_data(self) -> dict[int, GroupState]:
         """Read every group back, then run the pollers; a bus problem keeps the known state."""
         await self.async_read_back(list(self.controller.groups))
+        try:
+            await self.controller.read_gears(self.controller.inventory.ungrouped())
+        except DaliError as err:
+            LOGGER.debug("Read-back of DALI fittings in no group failed: %s", err)
         for poller in list(self._pollers):
             await poller()
         return dict(self.controller.states)

@@ -42,6 +42,8 @@ async def async_get_config_entry_diagnostics(
                 "device_types": list(info.device_types),
                 "actual_level": level,
                 "color_temp_kelvin": mirek_to_kelvin(mirek) if mirek else None,
+                "gtin": info.gtin,
+                "serial": info.serial,
             }
         )
     return {

@@ -1,4 +1,4 @@
-"""One light per DALI group (contract C3)."""
+"""One light per DALI group (contract C3) and one per fitting (contract C11)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .brightness import brightness_to_level, level_to_brightness
 from .coordinator import BusStateCoordinator
 from .dali import (
     DaliError,
+    GearInfo,
     GroupState,
     UnknownGroupError,
 )
@@ -29,7 +30,8 @@ from .dali.conversions import (
     kelvin_to_mirek,
     mirek_to_kelvin,
 )
-from .entity import SmartLightingGroupEntity
+from .dynamic import async_add_dynamic_entities
+from .entity import SmartLightingFittingEntity, SmartLightingGroupEntity
 from .exceptions import dali_error
 from .overrides import origin_of
 from .runtime import SmartLightingConfigEntry
@@ -42,25 +44,29 @@ async def async_setup_entry(
     entry: SmartLightingConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a light for every group that has members."""
-    async_add_entities(DaliGroupLight(entry, n) for n in entry.runtime_data.controller.groups)
+    """Add a light for every group that has members and for every fitting, as they come."""
+    async_add_dynamic_entities(entry, async_add_entities, _lights)
 
 
-class DaliGroupLight(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEntity, LightEntity):
-    """A DALI group driven with group-addressed commands, showing the bus-state coordinator."""
+def _lights(entry: SmartLightingConfigEntry) -> list[LightEntity]:
+    controller = entry.runtime_data.controller
+    return [
+        *(DaliGroupLight(entry, n) for n in controller.groups),
+        *(DaliFittingLight(entry, gear) for gear in controller.inventory.gear),
+    ]
+
+
+class _DaliLight(CoordinatorEntity[BusStateCoordinator], LightEntity):
+    """What a group light and a fitting light share: state shown from a level and a colour."""
 
     _attr_name = None
     _attr_supported_features = LightEntityFeature.TRANSITION
+    _requested_brightness: int | None = None
+    _requested_kelvin: int | None = None
 
-    def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
-        """Create the light of group ``group``."""
-        CoordinatorEntity.__init__(self, entry.runtime_data.state)
-        SmartLightingGroupEntity.__init__(self, entry, group)
-        info = self._data.controller.group(group)
-        self._requested_brightness: int | None = None
-        self._requested_kelvin: int | None = None
-        if info.supports_colour_temperature and info.mirek_range:
-            coolest, warmest = info.mirek_range
+    def _set_colour_modes(self, mirek_range: tuple[int, int] | None) -> None:
+        if mirek_range:
+            coolest, warmest = mirek_range
             self._attr_min_color_temp_kelvin, self._attr_max_color_temp_kelvin = kelvin_limits(
                 coolest, warmest
             )
@@ -103,17 +109,10 @@ class DaliGroupLight(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupE
 
     @property
     def _state(self) -> GroupState:
-        return self.coordinator.state(self._group)
+        raise NotImplementedError
 
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """Write the new state; an automatic change carries Smart Lighting AI's context."""
-        if (context := self._data.autopilot.take_context(self._group)) is not None:
-            self.async_set_context(context)
-        super()._handle_coordinator_update()
-
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Switch on, set brightness, colour temperature and fade in one transaction."""
+    def _command(self, kwargs: dict[str, Any]) -> tuple[int | None, int | None]:
+        """The level and mirek that ``light.turn_on`` with ``kwargs`` asks for."""
         level: int | None = None
         if ATTR_BRIGHTNESS in kwargs:
             self._requested_brightness = kwargs[ATTR_BRIGHTNESS]
@@ -129,6 +128,33 @@ class DaliGroupLight(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupE
             kelvin = min(self.max_color_temp_kelvin, max(self.min_color_temp_kelvin, kelvin))
             self._requested_kelvin = kelvin
             mirek = kelvin_to_mirek(kelvin)
+        return level, mirek
+
+
+class DaliGroupLight(_DaliLight, SmartLightingGroupEntity):
+    """A DALI group driven with group-addressed commands, showing the bus-state coordinator."""
+
+    def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
+        """Create the light of group ``group``."""
+        CoordinatorEntity.__init__(self, entry.runtime_data.state)
+        SmartLightingGroupEntity.__init__(self, entry, group)
+        info = self._data.controller.group(group)
+        self._set_colour_modes(info.mirek_range if info.supports_colour_temperature else None)
+
+    @property
+    def _state(self) -> GroupState:
+        return self.coordinator.state(self._group)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the new state; an automatic change carries Smart Lighting AI's context."""
+        if (context := self._data.autopilot.take_context(self._group)) is not None:
+            self.async_set_context(context)
+        super()._handle_coordinator_update()
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch on, set brightness, colour temperature and fade in one transaction."""
+        level, mirek = self._command(kwargs)
         await self._apply(level=level, mirek=mirek, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
 
     async def async_turn_off(self, **kwargs: Any) -> None:
@@ -153,4 +179,67 @@ class DaliGroupLight(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupE
                 raise dali_error(err) from err
             raise
         if change is not None:
+            autopilot.person_change_done(change, level)
+
+
+class DaliFittingLight(_DaliLight, SmartLightingFittingEntity):
+    """One fitting (control gear), driven through its short address.
+
+    Enabled by default for a fitting in no group; for one in a group it exists but is
+    disabled, since its group's light is how it is usually switched. A person's change to a
+    fitting of an automatically controlled group holds that group as a manual override, like
+    a change of the group itself.
+    """
+
+    def __init__(self, entry: SmartLightingConfigEntry, gear: GearInfo) -> None:
+        """Create the light of ``gear``."""
+        CoordinatorEntity.__init__(self, entry.runtime_data.state)
+        SmartLightingFittingEntity.__init__(self, entry, gear)
+        self._attr_entity_registry_enabled_default = not gear.groups
+        mirek_range = (
+            (gear.tc_coolest_mirek, gear.tc_warmest_mirek)
+            if gear.supports_colour_temperature and gear.tc_warmest_mirek is not None
+            else None
+        )
+        self._set_colour_modes(mirek_range)  # type: ignore[arg-type]
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the bus is down or the fitting left the inventory."""
+        return self.coordinator.connected and self.gear is not None
+
+    @property
+    def _state(self) -> GroupState:
+        gear = self.gear
+        return GroupState() if gear is None else self.coordinator.gear_state(gear.short_address)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch on, set brightness, colour temperature and fade: frames to this gear only."""
+        level, mirek = self._command(kwargs)
+        await self._apply(level=level, mirek=mirek, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch the fitting off."""
+        await self._apply(level=0, mirek=None, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+
+    async def _apply(self, *, level: int | None, mirek: int | None, fade: int) -> None:
+        gear = self.gear
+        if gear is None:
+            raise dali_error(UnknownGroupError(f"DALI fitting {self._key} is not on the bus"))
+        autopilot = self._data.autopilot
+        origin = origin_of(self._context)
+        changes = [
+            (group, change)
+            for group in sorted(gear.groups)
+            if (change := autopilot.person_change_started(group, origin, level)) is not None
+        ]
+        try:
+            await self._data.controller.apply_gear(gear, level=level, mirek=mirek, fade_code=fade)
+        except BaseException as err:
+            for _group, change in changes:
+                autopilot.person_change_failed(change)
+            if isinstance(err, DaliError | UnknownGroupError):
+                raise dali_error(err) from err
+            raise
+        for _group, change in changes:
             autopilot.person_change_done(change, level)

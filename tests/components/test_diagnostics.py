@@ -51,13 +51,15 @@ async def test_diagnostics_report_bus_and_gear_as_read(
     assert after["bus"]["frames_sent"] - before["bus"]["frames_sent"] == 7
     assert after["bus"]["bus_time_s"] > before["bus"]["bus_time_s"]
     gear = {g["short_address"]: g for g in after["gear"]}
-    assert sorted(gear) == list(range(16))
+    assert sorted(gear) == list(range(19))  # the unaddressed two are not read
     assert gear[0] == {
         "short_address": 0,
         "groups": [0],
         "device_types": [8],
         "actual_level": 254,
         "color_temp_kelvin": 4000,
+        "gtin": 4012345000016,
+        "serial": 100001,
     }
     assert gear[12] == {
         "short_address": 12,
@@ -65,6 +67,8 @@ async def test_diagnostics_report_bus_and_gear_as_read(
         "device_types": [6],
         "actual_level": 0,
         "color_temp_kelvin": None,
+        "gtin": 4012345000023,
+        "serial": 100013,
     }
     text = json.dumps(after)
     assert SECRET not in text

@@ -89,6 +89,9 @@ class GroupController:
         self._bus = bus
         self._listeners: list[Callable[[int], None]] = []
         self._inventory_listeners: list[Callable[[], None]] = []
+        self._gear_listeners: list[Callable[[int], None]] = []
+        self.gear_states: dict[int, GroupState] = {}  # by short address, grouped or not
+        self._gear_fade: dict[int, int] = {}
         self._external_listeners: list[Callable[[int, GroupState], None]] = []
         self._known: set[int] = set()
         self._settled_at: dict[int, float] = {}
@@ -104,6 +107,11 @@ class GroupController:
         self.inventory = inventory
         self.groups = inventory.groups()
         self.states = {n: self.states.get(n, GroupState()) for n in self.groups}
+        self.gear_states = {
+            g.short_address: self.gear_states.get(g.short_address, GroupState())
+            for g in inventory.gear
+        }
+        self._gear_fade = {g.short_address: g.fade_time for g in inventory.gear}
         self._fade = {n: info.fade_time for n, info in self.groups.items()}
         for listener in list(self._inventory_listeners):
             listener()
@@ -117,6 +125,11 @@ class GroupController:
         """Call ``listener(group)`` whenever a group's state changes."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def add_gear_listener(self, listener: Callable[[int], None]) -> Unsubscribe:
+        """Call ``listener(short_address)`` whenever a single gear's state changes."""
+        self._gear_listeners.append(listener)
+        return lambda: self._gear_listeners.remove(listener)
 
     def add_external_change_listener(
         self, listener: Callable[[int, GroupState], None]
@@ -202,8 +215,100 @@ class GroupController:
             mirek=state.mirek if mirek is None else mirek,
             last_on_level=shown if shown else state.last_on_level,
         )
+        for gear in info.members:
+            self._set_gear(gear, shown=shown, mirek=mirek, fade_code=fade_code)
         self._update(number, new_state)
         return new_state
+
+    def _set_gear(
+        self, gear: GearInfo, *, shown: int | None, mirek: int | None, fade_code: int | None
+    ) -> bool:
+        """Take what a gear shows after a command or a reading; True when that changed it."""
+        state = self.gear_states.get(gear.short_address, GroupState())
+        level = state.level
+        if shown is not None:
+            level = clamp_level(shown, gear.min_level, gear.max_level) if shown else 0
+        if fade_code is not None:
+            self._gear_fade[gear.short_address] = fade_code
+        new = replace(
+            state,
+            level=level,
+            mirek=mirek if mirek is not None and gear.supports_colour_temperature else state.mirek,
+            last_on_level=level or state.last_on_level,
+        )
+        self.gear_states[gear.short_address] = new
+        return new != state
+
+    def _gear_changed(self, short_address: int) -> None:
+        for listener in list(self._gear_listeners):
+            listener(short_address)
+
+    async def apply_gear(
+        self,
+        gear: GearInfo,
+        *,
+        level: int | None = None,
+        mirek: int | None = None,
+        fade_code: int | None = None,
+    ) -> GroupState:
+        """Change one fitting with frames to its short address (one DAPC for a level).
+
+        The groups it belongs to then show the highest level of their members.
+        """
+        if level is not None and level > 0:
+            level = clamp_level(level, gear.min_level, gear.max_level)
+        if mirek is not None:
+            if not gear.supports_colour_temperature:
+                raise UnknownGroupError(f"DALI gear {gear.short_address} has no colour temperature")
+            coolest, warmest = gear.tc_coolest_mirek or mirek, gear.tc_warmest_mirek or mirek
+            mirek = min(warmest, max(coolest, mirek))
+        if fade_code is not None and fade_code == self._gear_fade.get(gear.short_address):
+            fade_code = None
+        fading = bool(self._gear_fade.get(gear.short_address) if fade_code is None else fade_code)
+        await self._bus.send(
+            _group_change(GearShort(gear.short_address), level, mirek, fade_code, fading=fading),
+            priority=COMMAND_PRIORITY,
+        )
+        changed = self._set_gear(gear, shown=level, mirek=mirek, fade_code=fade_code)
+        for number in sorted(gear.groups & set(self.groups)):
+            if fade_code is not None:
+                self._fade[number] = None  # the members now hold different fade times
+            self._update(number, self._from_members(number))
+        if changed:
+            self._gear_changed(gear.short_address)
+        return self.gear_states[gear.short_address]
+
+    def _from_members(self, number: int) -> GroupState:
+        """A group's state from what its members show (the highest level, the usual colour)."""
+        state = self.states[number]
+        members = [self.gear_states.get(g.short_address) for g in self.groups[number].members]
+        known = [m for m in members if m is not None]
+        if not known:
+            return state
+        level = max(m.level for m in known)
+        mireks = [m.mirek for m in known if m.mirek is not None]
+        return replace(
+            state,
+            level=level,
+            mirek=max(set(mireks), key=mireks.count) if mireks else state.mirek,
+            last_on_level=level or state.last_on_level,
+        )
+
+    async def read_gears(self, gear: tuple[GearInfo, ...]) -> None:
+        """Read single gear (fittings in no group) back in one transaction."""
+        if not gear:
+            return
+        readings: list[GearReading] = await self._bus.send(
+            _read_members(gear), priority=READ_PRIORITY
+        )
+        changed = [self._take_reading(info, r) for info, r in zip(gear, readings, strict=True)]
+        if any(changed):
+            self._gear_changed(gear[changed.index(True)].short_address)
+
+    def _take_reading(self, gear: GearInfo, reading: GearReading) -> bool:
+        if reading.level is None:
+            return False
+        return self._set_gear(gear, shown=reading.level, mirek=reading.mirek, fade_code=None)
 
     def _transaction(
         self, number: int, info: GroupInfo, change: _Change
@@ -247,6 +352,9 @@ class GroupController:
         fading = asyncio.get_running_loop().time() < self._settled_at.get(number, 0.0)
         if fading and not while_fading:
             return self.states[number]  # still fading to what we set: the levels are in between
+        members_changed = [
+            self._take_reading(g, r) for g, r in zip(info.members, readings, strict=True)
+        ]
         levels = [r.level for r in readings if r.level is not None]
         mireks = [r.mirek for r in readings if r.mirek is not None]
         state = self.states[number]
@@ -258,6 +366,8 @@ class GroupController:
             )
         if mireks:
             state = replace(state, mirek=max(set(mireks), key=mireks.count))
+        if state == self.states[number] and any(members_changed):
+            self._gear_changed(info.members[members_changed.index(True)].short_address)
         self._update(number, state)
         if levels and number in self._known and state.level != known_level:
             for listener in list(self._external_listeners):
@@ -282,7 +392,7 @@ class GroupController:
 
 
 def _group_change(
-    address: GearGroup,
+    address: GearGroup | GearShort,
     level: int | None,
     mirek: int | None,
     fade_code: int | None,

@@ -18,6 +18,9 @@ A scan tells three outcomes apart at each short address:
    makes lights disappear. Its Home Assistant device stays until the user deletes it.
 4. A scan that read no gear and got garbled answers is unreliable: it changes nothing and
    :class:`ScanUnreliableError` says so.
+5. A gear read at a new short address with the GTIN and serial of a known gear has moved
+   (re-addressed): its old address is dropped, so it is one fitting, not a new one plus a
+   missing one.
 """
 
 from __future__ import annotations
@@ -237,7 +240,12 @@ def merge_scan(
     if not scanned.reliable:
         raise ScanUnreliableError(scanned.unreadable)
     gear = {g.short_address: g for g in scanned.inventory.gear}
-    known = {g.short_address: g for g in previous.gear}
+    read_keys = {g.key: g.short_address for g in scanned.inventory.gear if g.gtin is not None}
+    known = {
+        g.short_address: g
+        for g in previous.gear
+        if read_keys.get(g.key, g.short_address) == g.short_address  # else it moved
+    }
     missed: dict[int, int] = {}
     missing: list[GearInfo] = []
     forgotten: list[GearInfo] = []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from dali.command import Command, Response
 from dali.frame import BackwardFrame, BackwardFrameError
@@ -11,7 +12,9 @@ from dali.gear.general import EnableDeviceType
 
 from ..backend import InterfaceIdentity, ListenerSlots
 from ..errors import DaliConnectionError
+from ..sim_addressing import randomise
 from ..sim_gear import SimGear, bank_0
+from ..sim_state import STATE_VERSION, from_json, to_json
 
 DEFAULT_GEAR_COUNT = 16
 GEAR_PER_GROUP = 4
@@ -58,6 +61,8 @@ def default_installation(gear_count: int = DEFAULT_GEAR_COUNT) -> list[SimGear]:
     for offset, unit in enumerate(extra, start=len(gear)):
         unit.serial = FIRST_SERIAL + offset
         unit.memory[0] = bank_0(unit.gtin or 0, unit.serial)
+        if unit.short_address is None:  # waiting to be commissioned: it has drawn one already
+            randomise(unit)
     return gear + extra
 
 
@@ -81,6 +86,7 @@ class SimulatedBackend(ListenerSlots):
         self.hang = False
         self.garbled = False
         self._connected = False
+        self.on_change: Callable[[], None] | None = None  # after every frame that is no query
 
     @property
     def identity(self) -> InterfaceIdentity:
@@ -130,6 +136,21 @@ class SimulatedBackend(ListenerSlots):
             self._traffic_listener(command)
         return response
 
+    def snapshot(self) -> dict[str, Any]:
+        """The state of every gear, as JSON (what a real line keeps over a power cut)."""
+        return {"version": STATE_VERSION, "gear": [to_json(g) for g in self.gear]}
+
+    def restore(self, data: dict[str, Any]) -> bool:
+        """Take the state :meth:`snapshot` saved; False (nothing changed) when it is unusable."""
+        if data.get("version") != STATE_VERSION:
+            return False
+        try:
+            gear = [from_json(SimGear, g) for g in data["gear"]]
+        except (KeyError, TypeError, ValueError):
+            return False
+        self.gear = gear
+        return True
+
     def _deliver(self, command: Command) -> Response | None:
         self.log.append(command)
         if command.devicetype:
@@ -138,6 +159,8 @@ class SimulatedBackend(ListenerSlots):
         if command.sendtwice:
             answers = self._broadcast(command)
         if command.response is None:
+            if self.on_change is not None:
+                self.on_change()
             return None
         if not answers:
             return command.response(None)
