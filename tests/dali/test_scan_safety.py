@@ -84,13 +84,13 @@ async def test_a_scan_of_a_garbled_line_reads_nothing_and_says_so() -> None:
     result = await scan_bus_result(bus)
 
     assert result.inventory.gear == ()
-    assert result.unreadable == frozenset(range(16))
-    assert result.absent == frozenset(range(16, 64))
+    assert result.unreadable == frozenset(range(19))
+    assert result.absent == frozenset(range(19, 64))
     assert not result.reliable
     with pytest.raises(ScanUnreliableError) as err:
         await scan_bus(bus)  # first setup: no empty inventory from a noisy line
     assert isinstance(err.value, DaliError)
-    assert err.value.unreadable == tuple(range(16))
+    assert err.value.unreadable == tuple(range(19))
 
 
 async def test_a_silent_gear_is_absent_and_a_faulty_one_unreadable() -> None:

@@ -107,11 +107,41 @@ def test_simulator_agrees_with_python_dali_fakes(script: str) -> None:
 
 def test_default_installation_matches_contract() -> None:
     gear = default_installation()
-    assert [g.short_address for g in gear] == list(range(16))
-    assert [sorted(g.groups) for g in gear] == [[a // 4] for a in range(16)]
-    assert [g.is_dt8 for g in gear] == [True] * 8 + [False] * 8
+    assert [g.short_address for g in gear] == [*range(19), None, None]
+    assert [sorted(g.groups) for g in gear[:16]] == [[a // 4] for a in range(16)]
+    assert all(not g.groups for g in gear[16:])
+    assert [g.is_dt8 for g in gear] == [True] * 8 + [False] * 13
+    assert [g.device_types for g in gear[16:19]] == [(6,), (6,), (1, 6)]
     assert {(g.min_level, g.max_level, g.actual_level) for g in gear} == {(1, 254, 0)}
     assert {(g.tc_coolest_mirek, g.tc_warmest_mirek) for g in gear[:8]} == {(154, 370)}
+    assert len({(g.gtin, g.serial) for g in gear}) == 21  # each one its own identity
+
+
+def test_bank_0_reads_like_python_dalis_fake() -> None:
+    """GTIN and serial read through python-dali's memory sequences, as from its FakeBank0."""
+    from dali.memory.info import GTIN, IdentificationNumber
+    from dali.tests import fakes
+
+    ours = SimGear(short_address=3, gtin=1234567654321, serial=1)
+    theirs = fakes.Gear(3, memory_banks=(fakes.FakeBank0,))
+
+    def run(gear_send, sequence):  # type: ignore[no-untyped-def]
+        from dali.frame import BackwardFrame
+
+        response = None
+        try:
+            while True:
+                command = sequence.send(response)
+                answer = gear_send(command)
+                if command.response is not None:
+                    frame = None if answer is None else BackwardFrame(answer)
+                    response = command.response(frame)
+        except StopIteration as stop:
+            return stop.value
+
+    for value in (GTIN, IdentificationNumber):
+        assert run(ours.receive, value.read(GearShort(3))) == run(theirs.send, value.read(3))
+    assert run(ours.receive, GTIN.read(GearShort(3))) == 1234567654321
 
 
 def test_configuration_command_acts_only_when_received_twice() -> None:
