@@ -135,6 +135,8 @@ class SmartLightingFittingEntity(Entity):
             model=fitting_model(gear),
             name=f"DALI fitting {gear.short_address}",
         )
+        if entry.data[CONF_BUS_TYPE] == "simulated":
+            info["manufacturer"] = MANUFACTURER  # the simulated line's gear is ours too
         if gear.serial is not None:
             info["serial_number"] = str(gear.serial)
         if gear.gtin is not None:

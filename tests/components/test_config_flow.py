@@ -61,7 +61,7 @@ async def test_simulated_bus_creates_entry(hass: HomeAssistant) -> None:
     assert result["data"] == {"bus_type": "simulated"}
     assert result["result"].unique_id == "simulated"
     await hass.async_block_till_done()
-    assert len(hass.states.async_entity_ids("light")) == 4
+    assert len(hass.states.async_entity_ids("light")) == 7  # 4 groups, 3 fittings in none
 
 
 async def test_simulated_bus_only_once(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -36,7 +36,7 @@ async def test_setup_scans_once_and_restart_does_not_rescan(
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert _scans(simulator(loaded_entry)) == 0
-    assert len(hass.states.async_entity_ids("light")) == 4
+    assert len(hass.states.async_entity_ids("light")) == 7  # 4 groups, 3 fittings in none
 
 
 async def test_unreadable_saved_inventory_rescans(

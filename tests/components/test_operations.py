@@ -177,7 +177,7 @@ async def test_health_endpoint_needs_authentication(
     assert body["scheduler"] == "running"
     assert body["dali"]["connected"] is True
     assert body["dali"]["interface"] == "simulated"
-    assert body["dali"]["gear"] == 16
+    assert body["dali"]["gear"] == 19
     simulator(office).unplug()
     body = await (await client.get("/api/smart_lighting_ai/health")).json()
     assert body["status"] == "error"
@@ -205,7 +205,7 @@ async def test_binary_sensors_and_system_health(
     assert info == {
         "interface": "Simulated bus",
         "connected": "Connected",
-        "gear": "16 control gear",
+        "gear": "19 control gear",
         "database": "OK",
         "scheduler": "Running",
     }

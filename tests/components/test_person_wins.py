@@ -263,7 +263,7 @@ async def test_a_failed_setup_leaves_nothing_behind_and_a_retry_no_doubles(
     assert hass.states.async_entity_ids("light") == []
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert len(hass.states.async_entity_ids("light")) == 4
+    assert len(hass.states.async_entity_ids("light")) == 7  # 4 groups, 3 fittings in none
     assert runtime(entry).bus.connected
 
 

@@ -380,7 +380,7 @@ async def test_unusable_database_keeps_the_lights_working(
         "running",
     )
     assert health["dali"]["connected"] is True
-    assert health["dali"]["gear"] == 16
+    assert health["dali"]["gear"] == 19
 
 
 async def test_a_change_the_recorder_has_not_stored_yet_is_seen(

@@ -63,7 +63,7 @@ async def test_scan_on_a_noisy_line_keeps_the_inventory_and_the_lights(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
     saved = _saved_inventory(hass_storage, loaded_entry)
-    assert len(saved["gear"]) == 16
+    assert len(saved["gear"]) == 19
     simulator(loaded_entry).garbled = True
 
     error = await _failed_scan(hass)
@@ -74,14 +74,14 @@ async def test_scan_on_a_noisy_line_keeps_the_inventory_and_the_lights(
     assert error.translation_domain == DOMAIN
     assert error.translation_key == "scan_unreliable"
     assert error.translation_placeholders is not None
-    assert error.translation_placeholders["count"] == "16"
+    assert error.translation_placeholders["count"] == "19"
 
     # a restart on a clean line (a reload brings a fresh simulated line) still has every light
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert not simulator(loaded_entry).garbled
     assert _lights_in_service(hass) == GROUP_LIGHTS
-    assert len(runtime(loaded_entry).controller.inventory.gear) == 16
+    assert len(runtime(loaded_entry).controller.inventory.gear) == 19
 
 
 async def test_the_unreliable_scan_error_is_translated(
@@ -90,7 +90,7 @@ async def test_the_unreliable_scan_error_is_translated(
     simulator(loaded_entry).garbled = True
     with pytest.raises(HomeAssistantError) as err:
         await _scan(hass)
-    assert "16" in str(err.value)
+    assert "19" in str(err.value)
     assert "garbled" in str(err.value)
 
 
@@ -109,7 +109,7 @@ async def test_a_silent_gear_is_named_in_a_warning_and_kept(
     response = await _scan(hass)
 
     assert _lights_in_service(hass) == GROUP_LIGHTS
-    assert _saved_addresses(hass_storage, loaded_entry) == list(range(16))
+    assert _saved_addresses(hass_storage, loaded_entry) == list(range(19))
     for address in (5, 12, 13, 14, 15):
         assert any(
             r.levelno == logging.WARNING and f"DALI gear {address} " in r.getMessage()
@@ -117,7 +117,7 @@ async def test_a_silent_gear_is_named_in_a_warning_and_kept(
         ), f"no warning names gear {address}"
     assert response["missing"] == [5, 12, 13, 14, 15]
     assert response["unreadable"] == []
-    assert len(response["gear"]) == 16
+    assert len(response["gear"]) == 19
     assert response["groups"] == [0, 1, 2, 3]
 
 
@@ -148,7 +148,7 @@ async def test_a_partly_unreadable_scan_keeps_what_it_could_not_read(
 
     response = await _scan(hass)
 
-    assert _saved_addresses(hass_storage, loaded_entry) == list(range(16))
+    assert _saved_addresses(hass_storage, loaded_entry) == list(range(19))
     assert response["groups"] == [1, 2, 3, 7]  # gear 13 kept as it was known: still group 3
     assert _lights_in_service(hass) == GROUP_LIGHTS[1:]
     assert hass.states.get("light.dali_group_7") is not None
@@ -161,7 +161,7 @@ async def test_a_gear_removed_for_real_is_forgotten_after_repeated_clean_scans(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
     sim = simulator(loaded_entry)
-    sim.gear = sim.gear[:12]  # group 3 taken off the line
+    sim.gear = sim.gear[:12] + sim.gear[16:]  # group 3 taken off the line
 
     for _ in range(FORGET_AFTER_MISSED_SCANS - 1):
         response = await _scan(hass)
@@ -173,7 +173,7 @@ async def test_a_gear_removed_for_real_is_forgotten_after_repeated_clean_scans(
 
     assert response["forgotten"] == [12, 13, 14, 15]
     assert response["groups"] == [0, 1, 2]
-    assert _saved_addresses(hass_storage, loaded_entry) == list(range(12))
+    assert _saved_addresses(hass_storage, loaded_entry) == [*range(12), 16, 17, 18]
     assert _lights_in_service(hass) == GROUP_LIGHTS[:3]
 
 

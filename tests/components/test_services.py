@@ -40,7 +40,7 @@ async def test_scan_bus_finds_new_group(
         context=Context(user_id=hass_admin_user.id),
     )
     assert response is not None
-    assert len(response["gear"]) == 17
+    assert len(response["gear"]) == 20
     assert response["groups"] == [0, 1, 2, 3, 5]
     await hass.async_block_till_done()
     assert hass.states.get("light.dali_group_5") is not None

@@ -94,7 +94,7 @@ async def test_system_information_labels_every_line_in_words(
     assert "Simulated" in info["interface"]
     assert "Connected" in info["connected"]
     if buses == 2:  # each bus is named in the line it shares with the other
-        assert info["gear"] == "Bus 0: 16 control gear; Bus 1: 16 control gear"
+        assert info["gear"] == "Bus 0: 19 control gear; Bus 1: 19 control gear"
 
 
 # --- Voice --------------------------------------------------------------------------------
