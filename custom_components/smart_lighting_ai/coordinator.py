@@ -23,7 +23,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import DOMAIN, LOGGER, READ_BACK_INTERVAL_S
-from .dali import DaliBus, DaliError, GroupController, GroupState
+from .dali import DaliBus, DaliError, GearInfo, GroupController, GroupState
 from .runtime import SmartLightingConfigEntry
 
 type ManualChangeListener = Callable[[int, GroupState | None], None]
@@ -145,8 +145,14 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
     def _traffic(self, command: Command) -> None:
         for listener in list(self._frame_listeners):
             listener(command)
-        groups = [] if command.response is not None else groups_addressed(self.controller, command)
-        if not groups:  # a query changes nothing
+        if command.response is not None:  # a query changes nothing
+            return
+        if fittings := fittings_addressed(self.controller, command):
+            self.config_entry.async_create_background_task(
+                self.hass, self._read_fittings(fittings), f"{DOMAIN} fitting read-back"
+            )
+        groups = groups_addressed(self.controller, command)
+        if not groups:
             return
         for group in groups:
             self._report(group, None)  # before any await: a queued automatic command sees it
@@ -154,6 +160,12 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
         self.config_entry.async_create_background_task(
             self.hass, self._read_after_traffic(groups), f"{DOMAIN} read-back after bus traffic"
         )
+
+    async def _read_fittings(self, fittings: tuple[GearInfo, ...]) -> None:
+        try:
+            await self.controller.read_gears(fittings)
+        except DaliError as err:
+            LOGGER.debug("Read-back of DALI fittings after bus traffic failed: %s", err)
 
     async def _read_after_traffic(self, groups: list[int]) -> None:
         try:
@@ -166,6 +178,20 @@ class BusStateCoordinator(DataUpdateCoordinator[dict[int, GroupState]]):
     def _report(self, group: int, state: GroupState | None) -> None:
         for listener in list(self._manual_change_listeners):
             listener(group, state)
+
+
+def fittings_addressed(controller: GroupController, command: Command) -> tuple[GearInfo, ...]:
+    """The fittings in no group that a frame from another master changes.
+
+    Fittings in a group are read back with their group.
+    """
+    destination = getattr(command, "destination", None)
+    ungrouped = controller.inventory.ungrouped()
+    if isinstance(destination, GearShort):
+        return tuple(g for g in ungrouped if g.short_address == destination.address)
+    if isinstance(destination, GearBroadcast):
+        return ungrouped
+    return ()
 
 
 def groups_addressed(controller: GroupController, command: Command) -> list[int]:

@@ -138,3 +138,14 @@ async def test_a_fitting_without_bank_0_is_known_by_its_short_address(
         await hass.async_block_till_done()
     assert list(_fitting_lights(hass, entry)) == ["simulated-gear-a5"]
     assert runtime(entry).controller.inventory.gear[0].gtin is None
+
+
+async def test_a_wall_panel_switching_a_fitting_shows_at_once(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    simulator(loaded_entry).inject(DAPC(GearShort(17), 200))  # another master on the line
+    await hass.async_block_till_done()
+    state = hass.states.get("light.dali_fitting_17")
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_BRIGHTNESS] > 200
+    assert hass.states.get(FITTING_16).state == STATE_OFF
