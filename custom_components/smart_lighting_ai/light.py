@@ -25,10 +25,10 @@ from .dali import (
     UnknownGroupError,
 )
 from .dali.conversions import (
-    fade_code,
     kelvin_limits,
     kelvin_to_mirek,
     mirek_to_kelvin,
+    transition_code,
 )
 from .dynamic import async_add_dynamic_entities
 from .entity import SmartLightingFittingEntity, SmartLightingGroupEntity
@@ -54,6 +54,16 @@ def _lights(entry: SmartLightingConfigEntry) -> list[LightEntity]:
         *(DaliGroupLight(entry, n) for n in controller.groups),
         *(DaliFittingLight(entry, gear) for gear in controller.inventory.gear),
     ]
+
+
+def _fade(kwargs: dict[str, Any]) -> int | None:
+    """The fade code a command asks for; None (the fade the gear holds) without a transition.
+
+    A fade time is stored in gear memory: only an explicit transition may change it, so a
+    light switched without one, like a wall panel, fades as the group is set up to.
+    Transitions up to 16 minutes are real DALI fades (extended fade time).
+    """
+    return transition_code(kwargs[ATTR_TRANSITION]) if ATTR_TRANSITION in kwargs else None
 
 
 class _DaliLight(CoordinatorEntity[BusStateCoordinator], LightEntity):
@@ -155,13 +165,13 @@ class DaliGroupLight(_DaliLight, SmartLightingGroupEntity):
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on, set brightness, colour temperature and fade in one transaction."""
         level, mirek = self._command(kwargs)
-        await self._apply(level=level, mirek=mirek, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+        await self._apply(level=level, mirek=mirek, fade=_fade(kwargs))
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch the group off (fading out with a transition)."""
-        await self._apply(level=0, mirek=None, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+        await self._apply(level=0, mirek=None, fade=_fade(kwargs))
 
-    async def _apply(self, *, level: int | None, mirek: int | None, fade: int) -> None:
+    async def _apply(self, *, level: int | None, mirek: int | None, fade: int | None) -> None:
         """Send a person's (or automation's) change: to the bus first, stored after.
 
         Under automatic control the change holds the group as an override at once (no
@@ -216,13 +226,13 @@ class DaliFittingLight(_DaliLight, SmartLightingFittingEntity):
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on, set brightness, colour temperature and fade: frames to this gear only."""
         level, mirek = self._command(kwargs)
-        await self._apply(level=level, mirek=mirek, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+        await self._apply(level=level, mirek=mirek, fade=_fade(kwargs))
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch the fitting off."""
-        await self._apply(level=0, mirek=None, fade=fade_code(kwargs.get(ATTR_TRANSITION, 0)))
+        await self._apply(level=0, mirek=None, fade=_fade(kwargs))
 
-    async def _apply(self, *, level: int | None, mirek: int | None, fade: int) -> None:
+    async def _apply(self, *, level: int | None, mirek: int | None, fade: int | None) -> None:
         gear = self.gear
         if gear is None:
             raise dali_error(UnknownGroupError(f"DALI fitting {self._key} is not on the bus"))

@@ -130,7 +130,7 @@ async def test_kelvin_outside_range_is_clamped(
     assert hass.states.get(LIGHT_0).attributes[ATTR_COLOR_TEMP_KELVIN] == 2700
 
 
-@pytest.mark.parametrize(("seconds", "code"), [(1, 2), (4, 6), (10, 9), (90, 15), (10_000, 15)])
+@pytest.mark.parametrize(("seconds", "code"), [(1, 2), (4, 6), (10, 9), (90, 15)])
 async def test_transition_sets_nearest_fade_time_once(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, seconds: float, code: int
 ) -> None:
@@ -143,6 +143,20 @@ async def test_transition_sets_nearest_fade_time_once(
     sim.log.clear()
     await _call(hass, "turn_on", entity_id=LIGHT_2, brightness=200, transition=seconds)
     assert [type(c) for c in sim.log] == [general.DAPC]  # the fade time is already there
+
+
+async def test_a_transition_of_minutes_is_a_real_extended_fade(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    sim = simulator(loaded_entry)
+    sim.log.clear()
+    await _call(hass, "turn_on", entity_id=LIGHT_2, brightness=128, transition=10_000)
+    assert general.SetExtendedFadeTime in [type(c) for c in sim.log]
+    assert {g.fade_time for g in sim.gear[8:12]} == {0}  # 0: the extended fade applies
+    assert {g.extended_fade for g in sim.gear[8:12]} == {0x4F}  # 16 x 1 min: the longest
+    sim.log.clear()
+    await _call(hass, "turn_on", entity_id=LIGHT_2, brightness=200)
+    assert [type(c) for c in sim.log] == [general.DAPC]  # without a transition: no write
 
 
 async def test_turn_off_with_transition_fades_out(
