@@ -13,6 +13,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .autopilot import Autopilot
+from .commissioning_actions import async_setup_commissioning_services
 from .const import (
     BUS_TIMEOUT_S,
     CONF_ANTI_FLICKER,
@@ -40,8 +41,14 @@ from .dali import (
     create_backend,
     scan_bus,
 )
-from .entity import bus_device_info, bus_identifier, group_identifier
+from .emergency_monitor import async_setup_emergency
+from .energy_meters import async_setup_meters
+from .entity import bus_device_info, bus_identifier, fitting_identifier, group_identifier
+from .faults import async_setup_faults
+from .gear_settings import async_setup_gear_settings
 from .http import async_register_views
+from .input_actions import async_setup_input_services
+from .input_devices import async_setup_input_devices
 from .issues import check_api_key, check_database, watch_bus_connection
 from .overrides import OverrideManager, override_state_store
 from .pipeline import DataPipeline, pipeline_state_store
@@ -50,6 +57,7 @@ from .profiles import ProfileManager, ensure_key
 from .room_learning import RoomLearning, room_learning_store
 from .room_sensing import RoomSensing
 from .runtime import InventoryStore, SmartLightingConfigEntry, SmartLightingData
+from .scene_actions import async_setup_scene_services
 from .services import async_setup_services
 from .shared_store import async_acquire_store, async_release_store
 from .simulated_line import async_keep_simulated_line, simulated_line_store
@@ -66,13 +74,26 @@ LIVE_OPTIONS = frozenset(
         CONF_PRICE_OUTPUT,
     }
 )
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.LIGHT,
+    Platform.NUMBER,
+    Platform.SCENE,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions."""
     async_setup_services(hass)
+    async_setup_commissioning_services(hass)
+    async_setup_input_services(hass)
+    async_setup_scene_services(hass)
     async_register_views(hass)
     return True
 
@@ -172,6 +193,11 @@ async def _async_setup_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
         .async_get_or_create(config_entry_id=entry.entry_id, **bus_device_info(entry))
         .id
     )
+    entry.runtime_data.faults = await async_setup_faults(hass, entry)
+    entry.runtime_data.meters = await async_setup_meters(hass, entry)
+    entry.runtime_data.emergency = await async_setup_emergency(hass, entry)
+    entry.runtime_data.inputs = await async_setup_input_devices(hass, entry)
+    entry.runtime_data.gear_settings = await async_setup_gear_settings(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_create_task(hass, autopilot.async_run_cycle(), f"{DOMAIN} first decision cycle")
     entry.async_on_unload(watch_bus_connection(hass, entry, bus))
@@ -196,13 +222,21 @@ async def _async_inventory(bus: DaliBus, inventory_store: InventoryStore) -> Inv
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SmartLightingConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Let a user delete a group's device once the bus no longer has that group.
+    """Let a user delete the device of a group or a fitting the bus no longer has.
 
-    Not done automatically: a scan on a noisy line can miss a group that still exists, and
-    removing its device would take the entities' names, areas and history with it.
+    A group's once the bus no longer has that group; a fitting's once its gear left the
+    inventory or is missing (did not answer the last scan). Not done automatically: a scan
+    on a noisy line can miss a group that still exists, and removing its device would take
+    the entities' names, areas and history with it.
     """
-    groups = entry.runtime_data.controller.groups
-    current = {bus_identifier(entry)} | {group_identifier(entry, n) for n in groups}
+    controller = entry.runtime_data.controller
+    inventory = controller.inventory
+    current = {bus_identifier(entry)} | {group_identifier(entry, n) for n in controller.groups}
+    current |= {
+        fitting_identifier(entry, gear)
+        for gear in inventory.gear
+        if gear.short_address not in inventory.missed_scans
+    }
     return device.identifiers.isdisjoint(current)
 
 

@@ -1,15 +1,29 @@
-"""The base of every Smart Lighting AI entity: a device for the bus and one per group."""
+"""The base of every Smart Lighting AI entity: a device for the bus, per group, per fitting.
+
+Also the shared bases of the feature entities: one emergency fitting's (DT1, C16) and one
+DALI-2 input device instance's (C14). Their platform classes live in the platform modules.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .compat import child_device_info
 from .const import CONF_BUS_TYPE, CONF_GROUP_NAME, CONF_GROUPS, DOMAIN
+from .coordinator import BusStateCoordinator
 from .dali import GearInfo
 from .dali.backend import identity_of
+from .dali.input_devices import PUSHBUTTON, InputDevice, InputEvent
 from .runtime import SmartLightingConfigEntry
+
+if TYPE_CHECKING:
+    from .emergency_monitor import EmergencyMonitor, FittingRecord
+    from .input_devices import InputDevices, Key
 
 MANUFACTURER = "Smart Lighting AI"  # the maker of the simulated line, and of nothing else
 # The maker of each kind of interface, for a backend that does not say (a serial interface
@@ -147,3 +161,82 @@ class SmartLightingFittingEntity(Entity):
     def gear(self) -> GearInfo | None:
         """The fitting as the inventory knows it now (None: it left the inventory)."""
         return self._data.controller.inventory.by_key(self._key)
+
+
+# emergency fittings (emergency_monitor.py) ------------------------------------------------
+
+
+class EmergencyFittingEntity(CoordinatorEntity[BusStateCoordinator], SmartLightingFittingEntity):
+    """An entity of one emergency fitting, written after every read-back."""
+
+    def __init__(self, entry: SmartLightingConfigEntry, gear: GearInfo, key: str) -> None:
+        """Attach the ``key`` entity to the emergency fitting ``gear``."""
+        CoordinatorEntity.__init__(self, entry.runtime_data.state)
+        SmartLightingFittingEntity.__init__(self, entry, gear, f"-{key}")
+
+    @property
+    def _monitor(self) -> EmergencyMonitor | None:
+        return self._data.emergency
+
+    @property
+    def _record(self) -> FittingRecord | None:
+        monitor = self._monitor
+        return monitor.record(self._key) if monitor is not None else None
+
+    @property
+    def available(self) -> bool:
+        """Available while the bus is up and the fitting answered its last read."""
+        record = self._record
+        return (
+            self.coordinator.connected
+            and self.gear is not None
+            and record is not None
+            and record.status is not None
+            and not record.read_failed
+        )
+
+
+# DALI-2 input devices (input_devices.py) -------------------------------------------------
+
+
+def input_unique_id(entry: SmartLightingConfigEntry, address: int, instance: int) -> str:
+    """The unique_id of the entity of ``instance`` of the device at ``address``."""
+    return f"{entry_key(entry)}-input-{address}-{instance}"
+
+
+def input_identifier(entry: SmartLightingConfigEntry, address: int) -> tuple[str, str]:
+    """The device-registry identifier of the input device at ``address``."""
+    return (DOMAIN, f"{entry_key(entry)}-input-{address}")
+
+
+class InputDeviceEntity(CoordinatorEntity[BusStateCoordinator], Entity):
+    """An entity of one instance of a DALI-2 input device, on that device's own device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, entry: SmartLightingConfigEntry, device: InputDevice, number: int) -> None:
+        """Attach the entity to instance ``number`` of ``device``."""
+        super().__init__(entry.runtime_data.state)
+        self._entry = entry
+        self._inputs: InputDevices = entry.runtime_data.inputs  # type: ignore[assignment]
+        self._key: Key = (device.short_address, number)
+        self._attr_unique_id = input_unique_id(entry, device.short_address, number)
+        types = {i.instance_type for i in device.instances}
+        model = "DALI-2 push-button panel" if types == {PUSHBUTTON} else "DALI-2 sensor"
+        self._attr_device_info = child_device_info(
+            bus_identifier(entry),
+            entry.runtime_data.bus_device_id,
+            identifiers={input_identifier(entry, device.short_address)},
+            manufacturer=MANUFACTURER if entry.data.get("bus_type") == "simulated" else None,
+            model=model,
+            name=f"DALI input device {device.short_address}",
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the instance's events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._inputs.add_listener(self._key, self._on_event))
+
+    @callback
+    def _on_event(self, event: InputEvent) -> None:
+        self.async_write_ha_state()

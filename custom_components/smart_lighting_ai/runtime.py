@@ -15,6 +15,11 @@ from .dali import DaliBus, GroupController, Inventory
 if TYPE_CHECKING:
     from .autopilot import Autopilot
     from .coordinator import BusStateCoordinator
+    from .emergency_monitor import EmergencyMonitor
+    from .energy_meters import EnergyMeters
+    from .faults import FaultMonitor
+    from .gear_settings import GearSettings
+    from .input_devices import InputDevices
     from .overrides import OverrideManager
     from .pipeline import DataPipeline
     from .profiles import ProfileManager
@@ -40,6 +45,11 @@ class SmartLightingData:
     telemetry: Telemetry
     options: dict[str, Any]
     bus_device_id: str | None = None  # the bus interface's device in the device registry
+    faults: FaultMonitor | None = None  # lamp and gear failures (faults.py)
+    meters: EnergyMeters | None = None  # bank 202 energy meters (energy_meters.py)
+    emergency: EmergencyMonitor | None = None  # DT1 tests (emergency_monitor.py)
+    inputs: InputDevices | None = None  # DALI-2 buttons and sensors (input_devices.py)
+    gear_settings: GearSettings | None = None  # scenes and gear configuration (gear_settings.py)
 
     @property
     def overrides(self) -> OverrideManager:

@@ -8,10 +8,15 @@ And what automatic control is doing in each room (a group with room settings):
 - **Lamp light at the sensor** (diagnostic): the lamps' light at the illuminance sensor at
   100 %, measured from the integration's own steps (the profile's value until measured), with
   the desk-to-sensor daylight ratio of the room settings.
+
+And the features' sensors: the energy of every fitting (``energy_meters.py``), the battery,
+mode, status and test results of every emergency fitting (``emergency_monitor.py``), and the
+illuminance of DALI-2 light sensors (``input_devices.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +31,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import LIGHT_LUX, PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -38,10 +44,31 @@ from .const import (
     CONF_PREDICTOR,
     CONF_RATED_WATTS,
     DEFAULT_WATTS_PER_GEAR,
+    DOMAIN,
     PREDICTOR_OPENAI,
 )
 from .coordinator import BusStateCoordinator
-from .entity import SmartLightingGroupEntity, bus_device_info, entry_key
+from .dali import GearInfo
+from .dali.emergency import EmergencyMode, EmergencyTest
+from .dali.energy import EnergyReading
+from .dali.input_devices import LIGHT
+from .dynamic import async_add_dynamic_entities
+from .emergency_monitor import RESULTS, STATUSES, FittingRecord, emergency_fittings
+from .energy_meters import (
+    SOURCE_ESTIMATED,
+    SOURCE_METERED,
+    GroupMetering,
+    fitting_watts,
+)
+from .entity import (
+    EmergencyFittingEntity,
+    InputDeviceEntity,
+    SmartLightingFittingEntity,
+    SmartLightingGroupEntity,
+    bus_device_info,
+    entry_key,
+)
+from .input_devices import ATTR_RAW, ISSUE_UNCALIBRATED, input_devices_of, uncalibrated_issue_id
 from .predictor.lamp import light_output
 from .runtime import SmartLightingConfigEntry
 
@@ -68,6 +95,9 @@ async def async_setup_entry(
     if uses_ai(entry):
         _enable_usage_sensors(hass, entry)
     async_add_entities(entities)
+    async_add_dynamic_entities(entry, async_add_entities, energy_entities)
+    async_add_dynamic_entities(entry, async_add_entities, emergency_sensors)
+    async_add_dynamic_entities(entry, async_add_entities, light_sensors)
 
 
 def uses_ai(entry: SmartLightingConfigEntry) -> bool:
@@ -188,6 +218,7 @@ class EnergySensor(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEnt
         CoordinatorEntity.__init__(self, entry.runtime_data.state)
         SmartLightingGroupEntity.__init__(self, entry, group, "-energy")
         self._watts = rated_watts(entry, group)
+        self._metering = GroupMetering(entry, group)  # members with a bank 202 meter
         self._kwh = 0.0
         self._since = dt_util.utcnow()
         self._output = self._current_output()
@@ -222,9 +253,18 @@ class EnergySensor(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEnt
         self._output = self._current_output()
         self.async_write_ha_state()
 
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Whether the members' energy is metered (bank 202), estimated, or mixed."""
+        return {
+            "source": self._metering.source,
+            "metered_members": self._metering.metered_members,
+        }
+
     def _accumulate(self, now: datetime) -> None:
         hours = max(0.0, (now - self._since).total_seconds()) / 3600
-        self._kwh += self._watts * self._output * hours / 1000
+        metered_kwh, estimated_share = self._metering.take()
+        self._kwh += metered_kwh + self._watts * estimated_share * self._output * hours / 1000
         self._since = now
 
 
@@ -467,3 +507,300 @@ class LampCalibrationSensor(_RoomSensor):
             "lamp_lux_at_desk": limits.lamp_lux_at_full,
             "desk_daylight_ratio": limits.desk_daylight_ratio,
         }
+
+
+# the energy of each fitting (energy_meters.py) --------------------------------------------
+
+
+def energy_entities(entry: SmartLightingConfigEntry) -> list[SensorEntity]:
+    """An energy sensor per fitting (for ``async_add_dynamic_entities``)."""
+    if entry.runtime_data.meters is None:
+        return []
+    return [FittingEnergySensor(entry, g) for g in entry.runtime_data.controller.inventory.gear]
+
+
+class FittingEnergySensor(
+    CoordinatorEntity[BusStateCoordinator], SmartLightingFittingEntity, RestoreSensor
+):
+    """kWh of one fitting: its bank 202 meter where it answers, else estimated from its level."""
+
+    _attr_translation_key = "fitting_energy"
+    _attr_device_class = SensorDeviceClass.ENERGY
+    _attr_state_class = SensorStateClass.TOTAL_INCREASING
+    _attr_native_unit_of_measurement = UnitOfEnergy.KILO_WATT_HOUR
+    _attr_suggested_display_precision = 3
+
+    def __init__(self, entry: SmartLightingConfigEntry, gear: GearInfo) -> None:
+        """The energy sensor of ``gear``."""
+        CoordinatorEntity.__init__(self, entry.runtime_data.state)
+        SmartLightingFittingEntity.__init__(self, entry, gear, "-energy")
+        meters = entry.runtime_data.meters
+        assert meters is not None
+        self._meters = meters
+        self._watts = fitting_watts(entry, gear)
+        self._estimate_kwh = 0.0
+        self._since = dt_util.utcnow()
+        self._output = self._current_output()
+
+    @property
+    def _reading(self) -> EnergyReading | None:
+        return self._meters.reading(self._key)
+
+    @property
+    def native_value(self) -> float:
+        """The metered energy in kWh, else the estimate."""
+        if (reading := self._reading) is not None and reading.energy_wh is not None:
+            return round(reading.energy_wh / 1000, 6)
+        return round(self._estimate_kwh, 6)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Whether the value is metered or estimated, and the metered power."""
+        reading = self._reading
+        if reading is None:
+            return {"source": SOURCE_ESTIMATED}
+        return {"source": SOURCE_METERED, "power_w": reading.power_w}
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the bus is disconnected or the fitting left the inventory."""
+        return self.coordinator.connected and self.gear is not None
+
+    async def async_added_to_hass(self) -> None:
+        """Continue the estimate from the last value."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_sensor_data()) is not None:
+            value = last.native_value
+            self._estimate_kwh = float(value) if isinstance(value, int | float) else 0.0
+        self._since = dt_util.utcnow()
+
+    def _current_output(self) -> float:
+        gear = self.gear
+        if gear is None or not self.coordinator.connected:
+            return 0.0
+        return light_output(pct_from_level(self.coordinator.gear_state(gear.short_address).level))
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Estimate up to now at the old output, then follow the new one."""
+        self._accumulate(dt_util.utcnow())
+        self._output = self._current_output()
+        self.async_write_ha_state()
+
+    def _accumulate(self, now: datetime) -> None:
+        hours = max(0.0, (now - self._since).total_seconds()) / 3600
+        self._since = now
+        if (reading := self._reading) is not None and reading.energy_wh is not None:
+            self._estimate_kwh = reading.energy_wh / 1000  # a lost meter is estimated from here
+        else:
+            self._estimate_kwh += self._watts * self._output * hours / 1000
+
+
+# emergency lighting (emergency_monitor.py) ------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmergencySensorDescription(SensorEntityDescription):
+    """How one emergency sensor reads a fitting's record."""
+
+    value: Callable[[FittingRecord], Any]
+    attributes: Callable[[FittingRecord], dict[str, Any]] = lambda _r: {}
+
+
+def _result(kind: EmergencyTest) -> Callable[[FittingRecord], str | None]:
+    def value(record: FittingRecord) -> str | None:
+        result = record.results.get(kind)
+        return result.outcome if result is not None else None
+
+    return value
+
+
+def _tested_at(kind: EmergencyTest) -> Callable[[FittingRecord], datetime | None]:
+    def value(record: FittingRecord) -> datetime | None:
+        result = record.results.get(kind)
+        return result.at if result is not None else None
+
+    return value
+
+
+def _result_attributes(kind: EmergencyTest) -> Callable[[FittingRecord], dict[str, Any]]:
+    def attributes(record: FittingRecord) -> dict[str, Any]:
+        result = record.results.get(kind)
+        last = record.last_passed.get(kind)
+        found: dict[str, Any] = {
+            "tested_at": result.at.isoformat() if result else None,
+            "last_passed": last.isoformat() if last else None,
+        }
+        if kind is EmergencyTest.DURATION:
+            found["lasted_minutes"] = result.lasted_minutes if result else None
+            found["rated_minutes"] = record.status.rated_duration_minutes if record.status else None
+        return found
+
+    return attributes
+
+
+def _status_attributes(record: FittingRecord) -> dict[str, Any]:
+    status = record.status
+    if status is None:
+        return {}
+    return {
+        "failures": list(status.failures),
+        "function_test_pending": status.pending(EmergencyTest.FUNCTION),
+        "duration_test_pending": status.pending(EmergencyTest.DURATION),
+        "battery_fully_charged": status.battery_full,
+        "rated_duration_minutes": status.rated_duration_minutes,
+        "lamp_emergency_hours": status.lamp_emergency_time_h,
+    }
+
+
+EMERGENCY_SENSORS = (
+    EmergencySensorDescription(
+        key="battery",
+        translation_key="emergency_battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda r: r.status.battery_percent if r.status else None,
+    ),
+    EmergencySensorDescription(
+        key="emergency_mode",
+        translation_key="emergency_mode",
+        device_class=SensorDeviceClass.ENUM,
+        options=[m.value for m in EmergencyMode],
+        value=lambda r: r.status.mode.value if r.status and r.status.mode else None,
+    ),
+    EmergencySensorDescription(
+        key="emergency_status",
+        translation_key="emergency_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUSES,
+        value=lambda r: r.status_summary,
+        attributes=_status_attributes,
+    ),
+    EmergencySensorDescription(
+        key="function_test_result",
+        translation_key="function_test_result",
+        device_class=SensorDeviceClass.ENUM,
+        options=RESULTS,
+        value=_result(EmergencyTest.FUNCTION),
+        attributes=_result_attributes(EmergencyTest.FUNCTION),
+    ),
+    EmergencySensorDescription(
+        key="duration_test_result",
+        translation_key="duration_test_result",
+        device_class=SensorDeviceClass.ENUM,
+        options=RESULTS,
+        value=_result(EmergencyTest.DURATION),
+        attributes=_result_attributes(EmergencyTest.DURATION),
+    ),
+    EmergencySensorDescription(
+        key="last_function_test",
+        translation_key="last_function_test",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=_tested_at(EmergencyTest.FUNCTION),
+    ),
+    EmergencySensorDescription(
+        key="last_duration_test",
+        translation_key="last_duration_test",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=_tested_at(EmergencyTest.DURATION),
+    ),
+)
+
+
+def emergency_sensors(entry: SmartLightingConfigEntry) -> list[SensorEntity]:
+    """The sensors of every emergency fitting (for ``async_add_dynamic_entities``)."""
+    return [
+        EmergencySensor(entry, g, d) for g in emergency_fittings(entry) for d in EMERGENCY_SENSORS
+    ]
+
+
+class EmergencySensor(EmergencyFittingEntity, SensorEntity):
+    """Battery, mode, status or a test result of one emergency fitting."""
+
+    entity_description: EmergencySensorDescription
+
+    def __init__(
+        self,
+        entry: SmartLightingConfigEntry,
+        gear: GearInfo,
+        description: EmergencySensorDescription,
+    ) -> None:
+        """Show ``description``'s value of ``gear``."""
+        super().__init__(entry, gear, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> Any:
+        """The value read from the fitting's record."""
+        record = self._record
+        return self.entity_description.value(record) if record is not None else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details (the time a test ran, the faults found)."""
+        record = self._record
+        if record is None:
+            return None
+        return self.entity_description.attributes(record) or None
+
+
+# illuminance from DALI-2 light sensors (input_devices.py) --------------------------------
+
+
+def light_sensors(entry: SmartLightingConfigEntry) -> list[InputLightSensor]:
+    """An illuminance sensor per light sensor instance."""
+    inputs = input_devices_of(entry)
+    return [InputLightSensor(entry, d, n) for d, n in inputs.instances(LIGHT)] if inputs else []
+
+
+class InputLightSensor(InputDeviceEntity, SensorEntity):
+    """A light sensor instance in lux, once calibrated; unavailable (and a repair) before."""
+
+    _attr_device_class = SensorDeviceClass.ILLUMINANCE
+    _attr_native_unit_of_measurement = LIGHT_LUX
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_translation_key = "input_illuminance"
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the events; ask for a calibration when there is none."""
+        await super().async_added_to_hass()
+        if self._factor is None:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                uncalibrated_issue_id(self._entry, self._key),
+                is_fixable=False,
+                is_persistent=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_UNCALIBRATED,
+                translation_placeholders={
+                    "entity_id": self.entity_id,
+                    "address": str(self._key[0]),
+                    "instance": str(self._key[1]),
+                },
+            )
+
+    @property
+    def _factor(self) -> float | None:
+        return self._inputs.lux_factor(self._key)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the bus is down or the sensor is not calibrated."""
+        return self.coordinator.connected and self._factor is not None
+
+    @property
+    def native_value(self) -> float | None:
+        """The illuminance in lux (None before the first reading)."""
+        raw, factor = self._inputs.light.get(self._key), self._factor
+        if raw is None or factor is None:
+            return None
+        return round(raw * factor, 1)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The raw (relative) value the sensor sent."""
+        return {ATTR_RAW: self._inputs.light.get(self._key)}

@@ -28,6 +28,7 @@ from .compat import referenced_entity_ids
 from .const import CONF_CONFIG_ENTRY_ID, DOMAIN, LOGGER
 from .dali import (
     FORGET_AFTER_MISSED_SCANS,
+    Inventory,
     ScanUnreliableError,
     merge_scan,
     scan_bus_result,
@@ -136,6 +137,25 @@ def resolve_entry(hass: HomeAssistant, call: ServiceCall) -> SmartLightingConfig
     return entries[0]
 
 
+async def async_apply_inventory(
+    hass: HomeAssistant, entry: SmartLightingConfigEntry, inventory: Inventory
+) -> bool:
+    """Save and use ``inventory``; reload the entry when its groups changed. True if changed.
+
+    New fittings get their entities at once (``dynamic``); a change of groups reloads, since
+    group entities follow the groups and their abilities.
+    """
+    data = entry.runtime_data
+    if inventory == data.controller.inventory:
+        return False
+    groups_before = dict(data.controller.groups)
+    await data.inventory_store.async_save(inventory)
+    data.controller.set_inventory(inventory)
+    if data.controller.groups != groups_before:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+    return True
+
+
 async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     """Rescan the bus and merge the result: what the scan could not see is kept (dali.scan)."""
     entry = resolve_entry(hass, call)
@@ -168,13 +188,7 @@ async def _scan_bus(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
             sorted(gear.groups),
             FORGET_AFTER_MISSED_SCANS,
         )
-    changed = inventory != previous
-    if changed:
-        groups_before = dict(data.controller.groups)
-        await data.inventory_store.async_save(inventory)
-        data.controller.set_inventory(inventory)
-        if data.controller.groups != groups_before:  # entities follow groups and their abilities
-            hass.config_entries.async_schedule_reload(entry.entry_id)
+    changed = await async_apply_inventory(hass, entry, inventory)
     return {
         "gear": [g.to_dict() for g in inventory.gear],
         "groups": list(sorted(data.controller.groups)),
@@ -542,4 +556,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
 
 
-__all__ = ["ACTIONS", "admin_only", "async_require_admin", "resolve_entry"]
+__all__ = [
+    "ACTIONS",
+    "admin_only",
+    "async_apply_inventory",
+    "async_require_admin",
+    "resolve_entry",
+]

@@ -52,11 +52,12 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.types import PropertyName, PropertyPath, SerializableData
 
+from custom_components.smart_lighting_ai import PLATFORMS
 from custom_components.smart_lighting_ai.const import DOMAIN
 
 from .common import OFFICE_START, ROOMS_OPTIONS, runtime
 
-ALL_PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
+ALL_PLATFORMS = list(PLATFORMS)
 
 
 # One snapshot file serves every release from 2025.4 to the newest. What differs between releases
@@ -186,7 +187,7 @@ async def test_entities_disabled_by_default(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """With the local predictor only the AI usage sensors start disabled."""
+    """Disabled at first: AI usage sensors (local predictor), lights of fittings in groups."""
     entry = await _setup_office(hass, freezer, ALL_PLATFORMS)
 
     disabled = {

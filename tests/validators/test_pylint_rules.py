@@ -92,6 +92,7 @@ MODULE_CLASSES: dict[str, set[str]] = {
     "notify": {"NotifyEntity", "NotifyEntityDescription"},
     "number": {"NumberEntity", "NumberEntityDescription", "RestoreNumber"},
     "remote": {"RemoteEntity", "RemoteEntityDescription"},
+    "scene": {"BaseScene", "Scene"},
     "select": {"SelectEntity", "SelectEntityDescription"},
     "sensor": {"RestoreSensor", "SensorEntity", "SensorEntityDescription"},
     "siren": {"SirenEntity", "SirenEntityDescription"},

@@ -34,9 +34,18 @@ def _services_yaml() -> dict[str, Any]:
 
 
 def _actions() -> dict[str, Any]:
+    """The actions of services.py and of every ``*_actions.py`` module (each its ACTIONS)."""
+    import importlib
+    import pkgutil
+
     from custom_components.smart_lighting_ai.services import ACTIONS
 
-    return ACTIONS
+    actions = dict(ACTIONS)
+    for module in pkgutil.iter_modules([str(INTEGRATION)]):
+        if module.name.endswith("_actions"):
+            package = f"custom_components.smart_lighting_ai.{module.name}"
+            actions.update(importlib.import_module(package).ACTIONS)
+    return actions
 
 
 def _flat_fields(service: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

@@ -193,6 +193,7 @@ class DaliBus:
             expects_answer=command.response is not None,
             answered=response is not None and response.raw_value is not None,
             priority=priority,
+            frame_bits=len(command.frame),
         )
         if counted:
             self.frames_sent += cost.frames

@@ -65,3 +65,44 @@ def fade_code(seconds: float) -> int:
     if seconds <= 0:
         return 0
     return min(range(len(FADE_TIMES_S)), key=lambda code: abs(FADE_TIMES_S[code] - seconds))
+
+
+# Extended fade times (IEC 62386-102 ed2 9.5.2), used while the fade time is 0: a base of 1-16
+# (bits 3-0 of the stored byte) times a multiplier (bits 6-4: 100 ms, 1 s, 10 s, 1 min). A fade
+# code above MAX_FADE_CODE stands for "fade time 0 plus extended fade ``code & 0x7f``".
+EXTENDED_FADE = 0x100
+EXTENDED_FADE_UNITS_S: dict[int, float] = {1: 0.1, 2: 1.0, 3: 10.0, 4: 60.0}
+MAX_EXTENDED_FADE_S = 16 * 60.0
+
+
+def extended_fade_byte(code: int) -> int:
+    """The extended fade time byte (DTR0 of SetExtendedFadeTime) a fade code needs: 0 if none."""
+    return code & 0x7F if code >= EXTENDED_FADE else 0
+
+
+def fade_seconds(code: int) -> float:
+    """How long a fade code (standard or extended) fades."""
+    if code < EXTENDED_FADE:
+        return FADE_TIMES_S[code]
+    value = code & 0x7F
+    return ((value & 0x0F) + 1) * EXTENDED_FADE_UNITS_S.get(value >> 4, 0.0)
+
+
+def transition_code(seconds: float) -> int:
+    """The fade code nearest to ``seconds``: a standard one, or an extended one up to 16 min.
+
+    Standard fade times are preferred where they are as near as an extended one (they need no
+    second stored value); beyond 16 minutes the longest extended fade is used.
+    """
+    standard = fade_code(seconds)
+    if seconds <= FADE_TIMES_S[MAX_FADE_CODE]:
+        return standard
+    extended = [
+        EXTENDED_FADE | multiplier << 4 | base
+        for multiplier in EXTENDED_FADE_UNITS_S
+        for base in range(16)
+    ]
+    best = min(extended, key=lambda code: abs(fade_seconds(code) - seconds))
+    if abs(fade_seconds(best) - seconds) < abs(FADE_TIMES_S[standard] - seconds):
+        return best
+    return standard

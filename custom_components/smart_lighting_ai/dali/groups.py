@@ -10,11 +10,12 @@ from typing import Any
 from dali.address import GearGroup, GearShort
 from dali.command import Command
 from dali.gear.colour import QueryColourValueDTR
-from dali.gear.general import DAPC, DTR0, Off, QueryActualLevel, SetFadeTime
+from dali.gear.general import DAPC, Off, QueryActualLevel
 from dali.gear.sequences import QueryDT8ColourValue, SetDT8ColourValueTc
 
 from .bus import DaliBus, Unsubscribe
-from .conversions import FADE_TIMES_S, MAX_ARC_LEVEL, clamp_level
+from .conversions import MAX_ARC_LEVEL, clamp_level, fade_seconds
+from .gear_config import fade_frames, group_fade, held_fade
 from .inventory import GearInfo, GroupInfo, Inventory
 
 SETTLE_MARGIN_S = 1.0  # after a fade, the time a read-back waits before it believes the gear
@@ -103,7 +104,12 @@ class GroupController:
         self.set_inventory(inventory)
 
     def set_inventory(self, inventory: Inventory) -> None:
-        """Take a new scan result, keeping known state for groups that remain."""
+        """Take a new scan result, keeping known state for groups that remain.
+
+        A fade this controller sent since stays known unless the new inventory reads another.
+        """
+        before_gear = {g.short_address: held_fade(g) for g in self.inventory.gear}
+        before_groups = {n: (_addresses(i), group_fade(i)) for n, i in self.groups.items()}
         self.inventory = inventory
         self.groups = inventory.groups()
         self.states = {n: self.states.get(n, GroupState()) for n in self.groups}
@@ -111,8 +117,19 @@ class GroupController:
             g.short_address: self.gear_states.get(g.short_address, GroupState())
             for g in inventory.gear
         }
-        self._gear_fade = {g.short_address: g.fade_time for g in inventory.gear}
-        self._fade = {n: info.fade_time for n, info in self.groups.items()}
+        self._gear_fade = {
+            g.short_address: self._gear_fade[g.short_address]
+            if g.short_address in self._gear_fade
+            and before_gear.get(g.short_address) == held_fade(g)
+            else held_fade(g)
+            for g in inventory.gear
+        }
+        self._fade = {
+            n: self._fade[n]
+            if n in self._fade and before_groups.get(n) == (_addresses(info), group_fade(info))
+            else group_fade(info)
+            for n, info in self.groups.items()
+        }
         for listener in list(self._inventory_listeners):
             listener()
 
@@ -141,6 +158,10 @@ class GroupController:
         """
         self._external_listeners.append(listener)
         return lambda: self._external_listeners.remove(listener)
+
+    def held_fade(self, number: int) -> int | None:
+        """The fade code group ``number``'s members hold (None: they differ), as last sent."""
+        return self._fade.get(number)
 
     def group(self, number: int) -> GroupInfo:
         """The group ``number``; raises :class:`UnknownGroupError` when it has no members."""
@@ -206,7 +227,7 @@ class GroupController:
         self._settled_at[number] = (
             asyncio.get_running_loop().time()
             + SETTLE_MARGIN_S
-            + (FADE_TIMES_S[self._fade.get(number) or 0])
+            + fade_seconds(self._fade.get(number) or 0)
         )
         state = self.states[number]
         new_state = replace(
@@ -262,11 +283,15 @@ class GroupController:
                 raise UnknownGroupError(f"DALI gear {gear.short_address} has no colour temperature")
             coolest, warmest = gear.tc_coolest_mirek or mirek, gear.tc_warmest_mirek or mirek
             mirek = min(warmest, max(coolest, mirek))
-        if fade_code is not None and fade_code == self._gear_fade.get(gear.short_address):
+        held = self._gear_fade.get(gear.short_address)
+        instant_off = level == 0 and fade_code == 0  # Off: instant without writing gear memory
+        if fade_code is not None and (fade_code == held or instant_off):
             fade_code = None
-        fading = bool(self._gear_fade.get(gear.short_address) if fade_code is None else fade_code)
+        fading = not instant_off and bool(held if fade_code is None else fade_code)
         await self._bus.send(
-            _group_change(GearShort(gear.short_address), level, mirek, fade_code, fading=fading),
+            _group_change(
+                GearShort(gear.short_address), level, mirek, fade_code, fading=fading, held=held
+            ),
             priority=COMMAND_PRIORITY,
         )
         changed = self._set_gear(gear, shown=level, mirek=mirek, fade_code=fade_code)
@@ -323,10 +348,18 @@ class GroupController:
         if level is not None and level > 0:
             level = clamp_level(level, info.min_level, info.max_level)
             shown = max(clamp_level(level, g.min_level, g.max_level) for g in info.members)
-        if fade_code is not None and fade_code == self._fade.get(number):
+        held = self._fade.get(number)
+        instant_off = level == 0 and fade_code == 0  # Off: instant without writing gear memory
+        if fade_code is not None and (
+            fade_code == held
+            or instant_off
+            or (change.guard is not None and held)  # automatic: the group's own fade (NVM wear)
+        ):
             fade_code = None
-        fading = bool(self._fade.get(number) if fade_code is None else fade_code)
-        yield from _group_change(GearGroup(number), level, mirek, fade_code, fading=fading)
+        fading = not instant_off and bool(held if fade_code is None else fade_code)
+        yield from _group_change(
+            GearGroup(number), level, mirek, fade_code, fading=fading, held=held
+        )
         return shown, mirek, fade_code
 
     async def read_gear(self, gear: GearInfo, *, counted: bool = True) -> GearReading:
@@ -391,6 +424,10 @@ class GroupController:
         return min(limits[1], max(limits[0], mirek))
 
 
+def _addresses(info: GroupInfo) -> tuple[int, ...]:
+    return tuple(g.short_address for g in info.members)
+
+
 def _group_change(
     address: GearGroup | GearShort,
     level: int | None,
@@ -398,14 +435,15 @@ def _group_change(
     fade_code: int | None,
     *,
     fading: bool,
+    held: int | None = None,
 ) -> Generator[Command, Any]:
     """The frames of one group change: fade time, then colour, then arc level.
 
     Off is instant; with a fade time set, level 0 is sent as DAPC so the group fades out.
+    Only the stored fade value that differs from ``held`` is written (``gear_config``).
     """
     if fade_code is not None:
-        yield DTR0(fade_code)
-        yield SetFadeTime(address)
+        yield from fade_frames(address, fade_code, held)
     if mirek is not None:
         yield from SetDT8ColourValueTc(address, mirek)
     if level == 0 and not fading:

@@ -12,6 +12,39 @@ INVENTORY_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
+class StoredSettings:
+    """What a gear keeps in memory besides limits and groups (read once, see ``gear_config``).
+
+    ``scenes``: 16 levels, 255 where the gear is in no scene; 255 as power-on level is "the last
+    level" and as system-failure level "no change"; ``extended_fade``: IEC 62386-102 9.5.2 byte.
+    """
+
+    scenes: tuple[int, ...]
+    power_on_level: int
+    system_failure_level: int
+    extended_fade: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe form."""
+        return {
+            "scenes": list(self.scenes),
+            "power_on_level": self.power_on_level,
+            "system_failure_level": self.system_failure_level,
+            "extended_fade": self.extended_fade,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoredSettings:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            tuple(int(v) for v in data["scenes"]),
+            int(data["power_on_level"]),
+            int(data["system_failure_level"]),
+            int(data.get("extended_fade", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class GearInfo:
     """One control gear as the scan found it."""
 
@@ -25,11 +58,14 @@ class GearInfo:
     tc_warmest_mirek: int | None = None
     gtin: int | None = None
     serial: int | None = None
+    stored: StoredSettings | None = None  # scenes and power-on/failure levels, once read
 
     @property
     def key(self) -> str:
-        """What identifies the fitting for good: ``"{gtin}-{serial}"`` from bank 0, else
-        ``"a{short_address}"`` (contract C11)."""
+        """What identifies the fitting for good (contract C11).
+
+        ``"{gtin}-{serial}"`` from bank 0, else ``"a{short_address}"``.
+        """
         if self.gtin is not None and self.serial is not None:
             return f"{self.gtin}-{self.serial}"
         return f"a{self.short_address}"
@@ -52,6 +88,7 @@ class GearInfo:
             "tc_warmest_mirek": self.tc_warmest_mirek,
             "gtin": self.gtin,
             "serial": self.serial,
+            **({"stored": self.stored.to_dict()} if self.stored is not None else {}),
         }
 
     @classmethod
@@ -68,6 +105,7 @@ class GearInfo:
             tc_warmest_mirek=data.get("tc_warmest_mirek"),
             gtin=data.get("gtin"),  # absent from inventories saved before identities
             serial=data.get("serial"),
+            stored=StoredSettings.from_dict(data["stored"]) if data.get("stored") else None,
         )
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dali.address import GearShort
@@ -240,6 +240,10 @@ def merge_scan(
     if not scanned.reliable:
         raise ScanUnreliableError(scanned.unreadable)
     gear = {g.short_address: g for g in scanned.inventory.gear}
+    stored = {g.key: g.stored for g in previous.gear if g.stored is not None}
+    for address, info in list(gear.items()):  # scenes and levels read once stay (gear_config)
+        if info.stored is None and info.key in stored:
+            gear[address] = replace(info, stored=stored[info.key])
     read_keys = {g.key: g.short_address for g in scanned.inventory.gear if g.gtin is not None}
     known = {
         g.short_address: g

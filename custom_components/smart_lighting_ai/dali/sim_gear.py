@@ -24,6 +24,11 @@ from dali.address import GearBroadcast, GearBroadcastUnaddressed, GearGroup, Gea
 from dali.command import Command
 from dali.gear import colour, general
 
+from .sim_addressing import ADDRESSING_HANDLERS, AddressingState
+from .sim_config import CONFIG_HANDLERS, counting_nvm_writes, empty_scenes
+from .sim_emergency import EMERGENCY_HANDLERS, SimEmergency
+from .sim_status import DT6_HANDLERS, KEEPS_WRITE_ENABLED, STATUS_HANDLERS, lamp_failed
+
 YES = 0xFF
 MASK = 0xFF
 DT_COLOUR = 8
@@ -48,17 +53,30 @@ class SimGear:
     tc_mirek: int = 370
     responding: bool = True
     lamp_failure: bool = False
+    gear_failure: bool = False  # controlGearFailure (status bit 0), sim_status
+    led_failure: int = 0  # DT6 QueryFailureStatus bitmap (sim_status LED_* bits)
+    rated_power_w: float = 0.0  # what a bank 202 meter draws at full level
+    energy_wh: float = 0.0  # the bank 202 meter's active energy
+    meter_latched: bool = False  # bank 202 latched (lock byte 0xAA)
     dtr0: int = 0
     dtr1: int = 0
     dtr2: int = 0
     gtin: int | None = None
     serial: int | None = None
     memory: dict[int, list[int]] = field(default_factory=dict)
+    addressing: AddressingState = field(default_factory=AddressingState)
+    emergency: SimEmergency | None = None  # DT1 state (sim_emergency)
+    scenes: list[int] = field(default_factory=empty_scenes)  # sim_config: 255 = not in scene
+    power_on_level: int = 254
+    system_failure_level: int = 254
+    extended_fade: int = 0  # base bits 3-0, multiplier bits 6-4 (sim_config)
+    nvm_writes: int = 0  # configuration commands that wrote non-volatile memory (sim_config)
     _temporary_tc: int | None = None
     _armed: Command | None = None
     _enabled_device_type: int = 0
     _device_type_cursor: int | None = None  # QueryNextDeviceType's place in the list
     _previous_cursor: int | None = None
+    _write_enabled: bool = False  # writeEnableState (EnableWriteMemory)
 
     def __post_init__(self) -> None:
         """Give the gear its bank 0 when it has an identity and no bank 0 of its own."""
@@ -88,11 +106,14 @@ class SimGear:
         enabled_device_type, self._enabled_device_type = self._enabled_device_type, 0
         armed, self._armed = self._armed, None
         self._previous_cursor, self._device_type_cursor = self._device_type_cursor, None
+        if not isinstance(command, KEEPS_WRITE_ENABLED):
+            self._write_enabled = False
         if isinstance(command, general.EnableDeviceType):
             self._enabled_device_type = command.param
             return None
         if command.sendtwice and (armed is None or armed.frame != command.frame):
             self._armed = command  # a configuration command acts on its second copy only
+            self._enabled_device_type = enabled_device_type  # which needs no EnableDeviceType
             return None
         if not self.responding or not self.addressed_by(command):
             return None
@@ -102,7 +123,7 @@ class SimGear:
                 or command.devicetype not in self.device_types
             ):
                 return None
-            handler = _DT8_HANDLERS.get(type(command))
+            handler = _DEVICE_TYPE_HANDLERS.get(command.devicetype, {}).get(type(command))
         else:
             handler = _HANDLERS.get(type(command))
         return handler(self, command) if handler else None
@@ -116,7 +137,8 @@ class SimGear:
 
     def _status(self) -> int:
         bits = (
-            (self.lamp_failure, 1),
+            (self.gear_failure, 0),
+            (lamp_failed(self), 1),
             (self.actual_level > 0, 2),
             (self.short_address is None, 6),
         )
@@ -245,7 +267,7 @@ _HANDLERS: dict[type[Command], _Handler] = {
     general.AddToGroup: _act(lambda g, c: g.groups.add(c.param)),
     general.RemoveFromGroup: _act(lambda g, c: g.groups.discard(c.param)),
     general.QueryControlGearPresent: _yes_if(lambda _g: True),
-    general.QueryLampFailure: _yes_if(lambda g: g.lamp_failure),
+    general.QueryLampFailure: _yes_if(lamp_failed),
     general.QueryLampPowerOn: _yes_if(lambda g: g.actual_level > 0),
     general.QueryMissingShortAddress: _yes_if(lambda g: g.short_address is None),
     general.QueryStatus: (lambda g, _c: g._status()),
@@ -263,7 +285,11 @@ _HANDLERS: dict[type[Command], _Handler] = {
     general.ReadMemoryLocation: (lambda g, _c: g._read_memory()),
     general.QueryGroupsZeroToSeven: (lambda g, _c: g._group_bits(0)),
     general.QueryGroupsEightToFifteen: (lambda g, _c: g._group_bits(8)),
+    **ADDRESSING_HANDLERS,  # random addressing and identification (sim_addressing)
+    **STATUS_HANDLERS,  # gear failure, memory writes (sim_status)
+    **CONFIG_HANDLERS,  # scenes, power-on/system-failure level, extended fade (sim_config)
 }
+_HANDLERS = counting_nvm_writes(_HANDLERS)  # configuration commands count as NVM writes
 
 _DT8_HANDLERS: dict[type[Command], _Handler] = {
     colour.SetTemporaryColourTemperature: _act(
@@ -273,4 +299,11 @@ _DT8_HANDLERS: dict[type[Command], _Handler] = {
     colour.QueryColourValue: (lambda g, _c: g._colour_value()),
     colour.QueryColourTypeFeatures: (lambda _g, _c: 0b10),  # colour temperature capable
     colour.QueryColourStatus: (lambda _g, _c: 0b10_0000),  # Tc active
+}
+
+# Device-type commands (after EnableDeviceType) by device type.
+_DEVICE_TYPE_HANDLERS: dict[int, dict[type[Command], _Handler]] = {
+    1: EMERGENCY_HANDLERS,  # emergency lighting (sim_emergency)
+    6: DT6_HANDLERS,  # LED failure detail (sim_status)
+    DT_COLOUR: _DT8_HANDLERS,
 }

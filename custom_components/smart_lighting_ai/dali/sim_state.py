@@ -54,7 +54,7 @@ def _convert(hint: Any, value: Any) -> Any:
     if origin in (types.UnionType, typing.Union):
         options = [a for a in args if a is not type(None)]
         return _convert(options[0], value) if len(options) == 1 else value
-    if dataclasses.is_dataclass(hint) and isinstance(value, dict):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(value, dict):
         return from_json(hint, value)
     if origin in (set, frozenset):
         return origin(_convert(args[0], v) for v in value) if args else origin(value)
