@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .autopilot import Autopilot
@@ -276,6 +278,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmartLightingConfigEntr
     await override_state_store(hass, entry.entry_id).async_remove()
     await room_learning_store(hass, entry.entry_id).async_remove()
     await simulated_line_store(hass, entry.entry_id).async_remove()
+    for kind in ("emergency", "input_devices"):  # the emergency test results, the input devices
+        await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{kind}.{entry.entry_id}").async_remove()
     if (store := await async_acquire_store(hass, entry.entry_id)) is not None:
         await store.delete_entry(entry.entry_id)
     await async_release_store(hass, entry.entry_id)

@@ -59,9 +59,11 @@ async def test_remove_forgets_the_inventory_and_the_pipeline_state(
 ) -> None:
     await runtime(loaded_entry).pipeline.async_prune()  # saves the time of the last prune
     await hass.async_block_till_done()
+    await hass.config_entries.async_reload(loaded_entry.entry_id)  # the line's gear saved
+    await hass.async_block_till_done()
     keys = {
-        f"{DOMAIN}.inventory.{loaded_entry.entry_id}",
-        f"{DOMAIN}.pipeline.{loaded_entry.entry_id}",
+        f"{DOMAIN}.{kind}.{loaded_entry.entry_id}"
+        for kind in ("inventory", "pipeline", "simulated_line", "input_devices")
     }
     assert keys <= set(hass_storage)  # the harness keeps .storage in this dict
     await hass.config_entries.async_remove(loaded_entry.entry_id)
