@@ -29,7 +29,6 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.typing import VolSchemaType
 from homeassistant.util.hass_dict import HassKey
 
 from .compat import referenced_entity_ids
@@ -48,9 +47,14 @@ from .dali.commissioning import (
     set_groups,
 )
 from .entity import entry_key
-from .exceptions import translate_errors
 from .runtime import SmartLightingConfigEntry
-from .services import Handler, admin_only, async_apply_inventory, resolve_entry
+from .services import (
+    ActionTable,
+    admin_only,
+    async_apply_inventory,
+    async_register_actions,
+    resolve_entry,
+)
 
 SERVICE_COMMISSION = "commission"
 SERVICE_SET_GROUPS = "set_groups"
@@ -329,7 +333,7 @@ async def _async_set_groups(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
     return {"fittings": fittings}
 
 
-ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
+ACTIONS: ActionTable = {
     SERVICE_COMMISSION: (
         admin_only(_async_commission),
         COMMISSION_SCHEMA,
@@ -346,12 +350,4 @@ ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
 @callback
 def async_setup_commissioning_services(hass: HomeAssistant) -> None:
     """Register ``commission`` and ``set_groups``, translating bus errors."""
-    for name, (handler, schema, supports_response) in ACTIONS.items():
-
-        @translate_errors
-        async def _call(call: ServiceCall, handler: Handler = handler) -> ServiceResponse:
-            return await handler(hass, call)
-
-        hass.services.async_register(
-            DOMAIN, name, _call, schema=schema, supports_response=supports_response
-        )
+    async_register_actions(hass, ACTIONS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
@@ -240,3 +241,26 @@ class InputDeviceEntity(CoordinatorEntity[BusStateCoordinator], Entity):
     @callback
     def _on_event(self, event: InputEvent) -> None:
         self.async_write_ha_state()
+
+
+class GroupSettingEntity(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEntity):
+    """A group's stored gear setting: read from the inventory, shown while the group exists."""
+
+    _attr_entity_category = EntityCategory.CONFIG
+
+    def __init__(self, entry: SmartLightingConfigEntry, group: int, suffix: str) -> None:
+        """Create the setting ``suffix`` of group ``group``."""
+        CoordinatorEntity.__init__(self, entry.runtime_data.state)
+        SmartLightingGroupEntity.__init__(self, entry, group, suffix)
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the inventory too: that is where the stored values are kept."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._data.controller.add_inventory_listener(self.async_write_ha_state)
+        )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the bus is down or the group has no members any more."""
+        return self.coordinator.connected and self._group in self._data.controller.groups

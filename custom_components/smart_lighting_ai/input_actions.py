@@ -21,13 +21,11 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.typing import VolSchemaType
 
 from .compat import referenced_entity_ids
 from .const import DOMAIN
-from .exceptions import translate_errors
 from .input_devices import InputDevices, Key
-from .services import admin_only, number_in
+from .services import ActionTable, admin_only, async_register_actions, number_in
 
 type Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
 
@@ -97,7 +95,7 @@ async def _calibrate(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     return {"sensors": calibrated}
 
 
-ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
+ACTIONS: ActionTable = {
     SERVICE_CALIBRATE: (admin_only(_calibrate), CALIBRATE_SCHEMA, SupportsResponse.OPTIONAL),
 }
 
@@ -105,12 +103,4 @@ ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
 @callback
 def async_setup_input_services(hass: HomeAssistant) -> None:
     """Register the input-device actions (administrators only), translating bus errors."""
-    for name, (handler, schema, supports_response) in ACTIONS.items():
-
-        @translate_errors
-        async def _call(call: ServiceCall, handler: Handler = handler) -> ServiceResponse:
-            return await handler(hass, call)
-
-        hass.services.async_register(
-            DOMAIN, name, _call, schema=schema, supports_response=supports_response
-        )
+    async_register_actions(hass, ACTIONS)

@@ -9,16 +9,13 @@ writes every member that holds another value, and reads it back.
 from __future__ import annotations
 
 from homeassistant.components.number import NumberEntity, NumberMode
-from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import BusStateCoordinator
 from .dali import DaliError, UnknownGroupError
 from .dali.gear_config import group_settings
 from .dynamic import async_add_dynamic_entities
-from .entity import SmartLightingGroupEntity
+from .entity import GroupSettingEntity
 from .exceptions import dali_error
 from .runtime import SmartLightingConfigEntry
 
@@ -43,12 +40,9 @@ def group_numbers(entry: SmartLightingConfigEntry) -> list[GroupLevelSetting]:
     ]
 
 
-class GroupLevelSetting(
-    CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEntity, NumberEntity
-):
+class GroupLevelSetting(GroupSettingEntity, NumberEntity):
     """A level every member of a group stores (power-on or system-failure level)."""
 
-    _attr_entity_category = EntityCategory.CONFIG
     _attr_native_min_value = 0
     _attr_native_max_value = 255
     _attr_native_step = 1
@@ -58,20 +52,7 @@ class GroupLevelSetting(
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
         """Create the setting of group ``group``."""
-        CoordinatorEntity.__init__(self, entry.runtime_data.state)
-        SmartLightingGroupEntity.__init__(self, entry, group, f"-{self._setting.replace('_', '-')}")
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the inventory too: that is where the stored values are kept."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self._data.controller.add_inventory_listener(self.async_write_ha_state)
-        )
-
-    @property
-    def available(self) -> bool:
-        """Unavailable while the bus is down or the group has no members any more."""
-        return self.coordinator.connected and self._group in self._data.controller.groups
+        super().__init__(entry, group, f"-{self._setting.replace('_', '-')}")
 
     @property
     def native_value(self) -> int | None:

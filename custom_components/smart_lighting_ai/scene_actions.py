@@ -18,13 +18,10 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.typing import VolSchemaType
 
-from .const import DOMAIN
-from .exceptions import translate_errors
 from .gear_settings import GearSettings
 from .runtime import SmartLightingConfigEntry
-from .services import Handler, admin_only, resolve_group_lights
+from .services import ActionTable, admin_only, async_register_actions, resolve_group_lights
 
 SERVICE_STORE_SCENE = "store_scene"
 ATTR_SCENE = "scene"
@@ -49,7 +46,7 @@ async def _store_scene(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     return {"stored": stored}
 
 
-ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
+ACTIONS: ActionTable = {
     SERVICE_STORE_SCENE: (admin_only(_store_scene), STORE_SCENE_SCHEMA, SupportsResponse.OPTIONAL),
 }
 
@@ -57,12 +54,4 @@ ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
 @callback
 def async_setup_scene_services(hass: HomeAssistant) -> None:
     """Register ``store_scene``, translating bus errors."""
-    for name, (handler, schema, supports_response) in ACTIONS.items():
-
-        @translate_errors
-        async def _call(call: ServiceCall, handler: Handler = handler) -> ServiceResponse:
-            return await handler(hass, call)
-
-        hass.services.async_register(
-            DOMAIN, name, _call, schema=schema, supports_response=supports_response
-        )
+    async_register_actions(hass, ACTIONS)

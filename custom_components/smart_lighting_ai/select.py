@@ -9,18 +9,15 @@ no gear memory. It shows unknown while the members hold different fades (or one 
 from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity
-from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import BusStateCoordinator
 from .dali import DaliError, UnknownGroupError
 from .dali.conversions import FADE_TIMES_S, transition_code
 from .dynamic import async_add_dynamic_entities
-from .entity import SmartLightingGroupEntity
+from .entity import GroupSettingEntity
 from .exceptions import dali_error
 from .runtime import SmartLightingConfigEntry
 
@@ -53,29 +50,15 @@ async def async_setup_entry(
     )
 
 
-class GroupFadeTime(CoordinatorEntity[BusStateCoordinator], SmartLightingGroupEntity, SelectEntity):
+class GroupFadeTime(GroupSettingEntity, SelectEntity):
     """The fade time every member of a group holds."""
 
-    _attr_entity_category = EntityCategory.CONFIG
     _attr_translation_key = "fade_time"
 
     def __init__(self, entry: SmartLightingConfigEntry, group: int) -> None:
         """Create the fade time of group ``group``."""
-        CoordinatorEntity.__init__(self, entry.runtime_data.state)
-        SmartLightingGroupEntity.__init__(self, entry, group, "-fade-time")
+        super().__init__(entry, group, "-fade-time")
         self._attr_options = list(FADE_OPTIONS)
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the inventory too: that is where the stored fade is kept."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self._data.controller.add_inventory_listener(self.async_write_ha_state)
-        )
-
-    @property
-    def available(self) -> bool:
-        """Unavailable while the bus is down or the group has no members any more."""
-        return self.coordinator.connected and self._group in self._data.controller.groups
 
     @property
     def current_option(self) -> str | None:

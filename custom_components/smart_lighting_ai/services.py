@@ -515,7 +515,9 @@ def admin_only(handler: Handler) -> Handler:
     return guarded
 
 
-ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
+type ActionTable = dict[str, tuple[Handler, VolSchemaType, SupportsResponse]]
+
+ACTIONS: ActionTable = {
     SERVICE_SCAN_BUS: (
         admin_only(rate_limited(SERVICE_SCAN_BUS, _scan_bus)),
         ENTRY_SCHEMA,
@@ -543,9 +545,9 @@ ACTIONS: dict[str, tuple[Handler, VolSchemaType, SupportsResponse]] = {
 
 
 @callback
-def async_setup_services(hass: HomeAssistant) -> None:
-    """Register every action of the integration, each translating bus and database errors."""
-    for name, (handler, schema, supports_response) in ACTIONS.items():
+def async_register_actions(hass: HomeAssistant, actions: ActionTable) -> None:
+    """Register ``actions``, each translating bus and database errors."""
+    for name, (handler, schema, supports_response) in actions.items():
 
         @translate_errors
         async def _call(call: ServiceCall, handler: Handler = handler) -> ServiceResponse:
@@ -556,10 +558,18 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
 
 
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's core actions (the features register their own)."""
+    async_register_actions(hass, ACTIONS)
+
+
 __all__ = [
     "ACTIONS",
+    "ActionTable",
     "admin_only",
     "async_apply_inventory",
+    "async_register_actions",
     "async_require_admin",
     "resolve_entry",
 ]
