@@ -250,35 +250,22 @@ class EmergencyMonitor:
         return f"DALI fitting {gear.short_address}"
 
     def _check_issues(self, gear: GearInfo, record: FittingRecord, now: datetime) -> None:
-        function, duration = EmergencyTest.FUNCTION, EmergencyTest.DURATION
-        self._set_issue(
-            issue_key="emergency_function_test_failed",
-            kind=function,
-            gear=gear,
-            record=record,
-            on=record.failed(function),
-        )
-        self._set_issue(
-            issue_key="emergency_function_test_overdue",
-            kind=function,
-            gear=gear,
-            record=record,
-            on=not record.failed(function) and record.overdue(function, now),
-        )
-        self._set_issue(
-            issue_key="emergency_duration_test_failed",
-            kind=duration,
-            gear=gear,
-            record=record,
-            on=record.failed(duration),
-        )
-        self._set_issue(
-            issue_key="emergency_duration_test_overdue",
-            kind=duration,
-            gear=gear,
-            record=record,
-            on=not record.failed(duration) and record.overdue(duration, now),
-        )
+        for test, name in (
+            (EmergencyTest.FUNCTION, "function"),
+            (EmergencyTest.DURATION, "duration"),
+        ):
+            failed = record.failed(test)
+            for problem, on in (
+                ("failed", failed),
+                ("overdue", not failed and record.overdue(test, now)),
+            ):
+                self._set_issue(
+                    issue_key=f"emergency_{name}_test_{problem}",
+                    kind=test,
+                    gear=gear,
+                    record=record,
+                    on=on,
+                )
 
     def _set_issue(
         self,
