@@ -250,31 +250,18 @@ class EmergencyMonitor:
         return f"DALI fitting {gear.short_address}"
 
     def _check_issues(self, gear: GearInfo, record: FittingRecord, now: datetime) -> None:
-        for test, name in (
-            (EmergencyTest.FUNCTION, "function"),
-            (EmergencyTest.DURATION, "duration"),
-        ):
-            failed = record.failed(test)
-            for problem, on in (
-                ("failed", failed),
-                ("overdue", not failed and record.overdue(test, now)),
-            ):
-                self._set_issue(
-                    issue_key=f"emergency_{name}_test_{problem}",
-                    kind=test,
-                    gear=gear,
-                    record=record,
-                    on=on,
-                )
+        # One literal key per call, so that the translation validator checks each has its text.
+        function, duration = EmergencyTest.FUNCTION, EmergencyTest.DURATION
+        function_failed, duration_failed = record.failed(function), record.failed(duration)
+        function_overdue = not function_failed and record.overdue(function, now)
+        duration_overdue = not duration_failed and record.overdue(duration, now)
+        self._set_issue("emergency_function_test_failed", function, gear, record, function_failed)
+        self._set_issue("emergency_function_test_overdue", function, gear, record, function_overdue)
+        self._set_issue("emergency_duration_test_failed", duration, gear, record, duration_failed)
+        self._set_issue("emergency_duration_test_overdue", duration, gear, record, duration_overdue)
 
     def _set_issue(
-        self,
-        *,
-        issue_key: str,
-        kind: EmergencyTest,
-        gear: GearInfo,
-        record: FittingRecord,
-        on: bool,
+        self, issue_key: str, kind: EmergencyTest, gear: GearInfo, record: FittingRecord, on: bool
     ) -> None:
         """Raise (``on``) or clear the ``issue_key`` issue of ``gear``."""
         issue_id = f"{issue_key}_{self._entry.entry_id}_{gear.key}"
