@@ -54,7 +54,13 @@ from .const import (
 )
 from .coordinator import BusStateCoordinator
 from .dali import ChangeWithdrawn, DaliError, GroupController, GroupState
-from .dali.conversions import fade_code, kelvin_limits, kelvin_to_mirek, mirek_to_kelvin
+from .dali.conversions import (
+    fade_code,
+    fade_seconds,
+    kelvin_limits,
+    kelvin_to_mirek,
+    mirek_to_kelvin,
+)
 from .entity import entry_key, group_label
 from .features import rooms_from_options
 from .overrides import ORIGIN_BUS, Override, OverrideManager
@@ -236,7 +242,10 @@ class Autopilot:
         for group in self._controller.groups:
             pct = pct_from_level(self._controller.states[group].level)
             output = light_output(pct, self.limits(group).dimming_curve)
-            self.sensing.record_output(group, now, output, fading=True)
+            # the fade the group holds, or the longest automatic one when its members differ
+            held = self._controller.held_fade(group)
+            fade_s = AUTOMATIC_FADE_S if held is None else fade_seconds(held)
+            self.sensing.record_output(group, now, output, fade_s)
 
     @callback
     def _arrived(self, event: Event[EventStateChangedData]) -> None:

@@ -28,7 +28,7 @@ from homeassistant.const import STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import issue_registry as ir
 
-from .const import AUTOMATIC_FADE_S, DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER
 from .entity import group_name
 from .predictor import GroupLimits
 from .predictor.calibration import calibrate
@@ -101,9 +101,9 @@ class RoomSensing:
 
     # lamp output --------------------------------------------------------------------------
 
-    def record_output(self, group: int, at: datetime, output: float, *, fading: bool) -> None:
-        """The group's light output changed to ``output`` at ``at`` (with a fade or not)."""
-        self.lamps.record(group, at, output, AUTOMATIC_FADE_S if fading else 0.0)
+    def record_output(self, group: int, at: datetime, output: float, fade_s: float) -> None:
+        """The group's light output changed to ``output`` at ``at``, over a ``fade_s`` fade."""
+        self.lamps.record(group, at, output, fade_s)
 
     def reading(self, group: int, at: datetime, lux: float) -> Reading | None:
         """``lux`` read at ``at`` paired with the lamp output then; None during a fade."""
