@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 
 try:  # 2025.8 moved target resolution to helpers.target; 2026.8 removed the old one
@@ -54,3 +55,20 @@ def child_device_info(
         fields["via_device"] = parent_identifier
     info: DeviceInfo = DeviceInfo(**fields)  # type: ignore[typeddict-item,unused-ignore]
     return info
+
+
+def device_by_identifier(
+    hass: HomeAssistant, identifier: tuple[str, str], config_entry_id: str
+) -> dr.DeviceEntry | None:
+    """The device of ``config_entry_id`` with ``identifier``.
+
+    2026.11 deprecated ``async_get_device`` (identifiers are unique only per config entry since
+    then) in favour of ``async_get_device_by_identifier``; 2025.4 has only the former.
+    """
+    registry = dr.async_get(hass)
+    if hasattr(registry, "async_get_device_by_identifier"):
+        found: dr.DeviceEntry | None = registry.async_get_device_by_identifier(
+            identifier, config_entry_id
+        )
+        return found
+    return registry.async_get_device(identifiers={identifier})

@@ -28,7 +28,6 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -46,7 +45,7 @@ from .dali.emergency import (
     start_test,
     stop_test,
 )
-from .entity import fitting_identifier
+from .entity import fitting_name
 from .exceptions import dali_error
 from .runtime import SmartLightingConfigEntry
 
@@ -241,14 +240,6 @@ class EmergencyMonitor:
         return changed
 
     # issues --------------------------------------------------------------------------
-    def fitting_name(self, gear: GearInfo) -> str:
-        """How the user knows the fitting: its device's name, else "DALI fitting n"."""
-        registry = dr.async_get(self._hass)
-        device = registry.async_get_device(identifiers={fitting_identifier(self._entry, gear)})
-        if device is not None and (device.name_by_user or device.name):
-            return str(device.name_by_user or device.name)
-        return f"DALI fitting {gear.short_address}"
-
     def _check_issues(self, gear: GearInfo, record: FittingRecord, now: datetime) -> None:
         # One literal key per call, so that the translation validator checks each has its text.
         function, duration = EmergencyTest.FUNCTION, EmergencyTest.DURATION
@@ -280,7 +271,7 @@ class EmergencyMonitor:
             translation_key=issue_key,
             translation_placeholders={
                 "title": self._entry.title,
-                "fitting": self.fitting_name(gear),
+                "fitting": fitting_name(self._hass, self._entry, gear),
                 "result": (result.outcome if result else "failed").replace("_", " "),
                 "last_passed": last.date().isoformat() if last else "never",
             },
@@ -316,7 +307,7 @@ class EmergencyMonitor:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="not_emergency_fitting",
-                translation_placeholders={"fitting": self.fitting_name(gear)},
+                translation_placeholders={"fitting": fitting_name(self._hass, self._entry, gear)},
             )
         return gear
 
@@ -329,7 +320,7 @@ class EmergencyMonitor:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="emergency_test_not_started",
-                translation_placeholders={"fitting": self.fitting_name(gear)},
+                translation_placeholders={"fitting": fitting_name(self._hass, self._entry, gear)},
             ) from err
         except DaliError as err:
             raise dali_error(err) from err

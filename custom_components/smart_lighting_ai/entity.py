@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.const import EntityCategory
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .compat import child_device_info
+from .compat import child_device_info, device_by_identifier
 from .const import CONF_BUS_TYPE, CONF_GROUP_NAME, CONF_GROUPS, DOMAIN
 from .coordinator import BusStateCoordinator
 from .dali import GearInfo
@@ -60,6 +60,14 @@ def group_identifier(entry: SmartLightingConfigEntry, group: int) -> tuple[str, 
 def fitting_identifier(entry: SmartLightingConfigEntry, gear: GearInfo) -> tuple[str, str]:
     """The device-registry identifier of a fitting (control gear): by GTIN and serial."""
     return (DOMAIN, f"{entry_key(entry)}-gear-{gear.key}")
+
+
+def fitting_name(hass: HomeAssistant, entry: SmartLightingConfigEntry, gear: GearInfo) -> str:
+    """How the user knows a fitting (in repairs): its device's name, else "DALI fitting n"."""
+    device = device_by_identifier(hass, fitting_identifier(entry, gear), entry.entry_id)
+    if device is not None and (device.name_by_user or device.name):
+        return str(device.name_by_user or device.name)
+    return f"DALI fitting {gear.short_address}"
 
 
 def fitting_model(gear: GearInfo) -> str:

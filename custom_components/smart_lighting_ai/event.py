@@ -6,9 +6,9 @@ import logging
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .compat import device_by_identifier
 from .dali.input_devices import BUTTON_EVENT_TYPES, PUSHBUTTON, InputDevice, InputEvent
 from .dynamic import async_add_dynamic_entities
 from .entity import InputDeviceEntity, input_identifier
@@ -48,8 +48,8 @@ class InputButtonEvent(InputDeviceEntity, EventEntity):
         self._trigger_event(event.kind)
         self.async_write_ha_state()
         if self._device_id is None:
-            device = dr.async_get(self.hass).async_get_device(
-                identifiers={input_identifier(self._entry, self._key[0])}
+            device = device_by_identifier(
+                self.hass, input_identifier(self._entry, self._key[0]), self._entry.entry_id
             )
             self._device_id = device.id if device else None
         self.hass.bus.async_fire(

@@ -19,14 +19,13 @@ from collections.abc import Callable, Iterable
 from dali.address import GearBroadcast, GearGroup, GearShort
 from dali.command import Command
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .dali import DaliError, GearInfo, GroupState
 from .dali.status import GearStatus, StatusSweep
-from .entity import fitting_identifier
+from .entity import fitting_name
 from .runtime import SmartLightingConfigEntry
 
 SWEEP_S = 300.0  # every fitting's status once per 5 minutes
@@ -213,7 +212,7 @@ class FaultMonitor:
             translation_key=kind,
             translation_placeholders={
                 "title": self._entry.title,
-                "fitting": self._fitting_name(gear),
+                "fitting": fitting_name(self._hass, self._entry, gear),
                 "short_address": str(gear.short_address),
                 "problems": _problems(status) if status is not None else "",
             },
@@ -222,14 +221,6 @@ class FaultMonitor:
 
     def _issue_id(self, kind: str, key: str) -> str:
         return f"{kind}_{self._entry.entry_id}_{key}"
-
-    def _fitting_name(self, gear: GearInfo) -> str:
-        device = dr.async_get(self._hass).async_get_device(
-            identifiers={fitting_identifier(self._entry, gear)}
-        )
-        if device is not None and (device.name_by_user or device.name):
-            return str(device.name_by_user or device.name)
-        return f"DALI fitting {gear.short_address}"
 
     @callback
     def _clear_issues(self) -> None:

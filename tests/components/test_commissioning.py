@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.smart_lighting_ai.commissioning_actions import notification_id
+from custom_components.smart_lighting_ai.compat import device_by_identifier
 from custom_components.smart_lighting_ai.const import DOMAIN
 from custom_components.smart_lighting_ai.dali.commissioning import DEFAULT_MAX_ROUNDS
 from custom_components.smart_lighting_ai.dali.sim_addressing import force_collision
@@ -386,8 +387,8 @@ async def test_a_missing_fitting_can_be_deleted_a_present_one_cannot(
     devices = dr.async_get(hass)
 
     def device_of(unit: SimGear) -> dr.DeviceEntry:
-        found = devices.async_get_device(
-            identifiers={(DOMAIN, f"simulated-gear-{unit.gtin}-{unit.serial}")}
+        found = device_by_identifier(
+            hass, (DOMAIN, f"simulated-gear-{unit.gtin}-{unit.serial}"), loaded_entry.entry_id
         )
         assert found is not None
         return found

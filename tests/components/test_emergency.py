@@ -27,6 +27,7 @@ from custom_components.smart_lighting_ai.dali.sim_emergency import (
     FAILURE_FUNCTION_DELAY,
     SimEmergency,
 )
+from custom_components.smart_lighting_ai.entity import fitting_name
 
 from .common import runtime, simulator
 
@@ -307,7 +308,5 @@ async def test_a_fitting_without_a_device_is_named_by_its_address(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     """Issues name a fitting by its device's name, or "DALI fitting n" when it has none."""
-    monitor = runtime(loaded_entry).emergency
-    assert monitor is not None
     stranger = dataclasses.replace(runtime(loaded_entry).controller.inventory.gear[0], serial=7)
-    assert monitor.fitting_name(stranger) == "DALI fitting 0"
+    assert fitting_name(hass, loaded_entry, stranger) == "DALI fitting 0"

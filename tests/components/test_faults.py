@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.smart_lighting_ai.compat import device_by_identifier
 from custom_components.smart_lighting_ai.const import DOMAIN
 from custom_components.smart_lighting_ai.dali import Inventory
 from custom_components.smart_lighting_ai.dali.sim_status import LED_OPEN_CIRCUIT
@@ -98,8 +99,8 @@ async def test_led_failure_detail_and_gear_failure(
     sim = simulator(loaded_entry)
     sim.gear[16].led_failure = LED_OPEN_CIRCUIT  # a DT6 fitting in no group
     sim.gear[17].gear_failure = True
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"simulated-gear-{GTIN_DIM}-{100_001 + 17}")}
+    device = device_by_identifier(
+        hass, (DOMAIN, f"simulated-gear-{GTIN_DIM}-{100_001 + 17}"), loaded_entry.entry_id
     )
     assert device is not None
     dr.async_get(hass).async_update_device(device.id, name_by_user="Stairwell downlight")
