@@ -29,6 +29,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.smart_lighting_ai.const import DOMAIN, EVENT_AUTOMATIC_CHANGE
+from custom_components.smart_lighting_ai.dali.conversions import fade_seconds
 
 from .common import OFFICE_START, ROOMS_OPTIONS, runtime, setup_office, simulator
 
@@ -344,6 +345,24 @@ async def test_the_lamps_light_at_the_sensor_is_measured_from_own_steps(
     measured = _state(hass, calibration)
     assert measured.attributes["measured"] is True
     assert float(measured.state) == pytest.approx(1000, rel=0.02)
+
+
+async def test_readings_wait_only_for_the_fade_the_lamps_hold(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A reading is paired with the lamp output once the gear's own fade is over, not later."""
+    entry = await setup_office(hass, freezer)
+    await _cycle(hass)  # switches the dark office on with the quick fade, stored in the gear
+    switched_on = dt_util.utcnow()
+    held = runtime(entry).controller.held_fade(0)
+    assert held is not None
+    assert fade_seconds(held) == pytest.approx(0.7, abs=0.01)  # DALI fade code 1: 0.707 s
+    sensing = runtime(entry).autopilot.sensing
+    # the fade and 5 s for the sensor to follow: 5.7 s, not the 7.8 s of the automatic dim fade
+    assert sensing.reading(0, switched_on + timedelta(seconds=5.0), 300.0) is None
+    reading = sensing.reading(0, switched_on + timedelta(seconds=6.5), 300.0)
+    assert reading is not None
+    assert reading.lamp_output == sensing.lamps.latest(0)
 
 
 async def test_a_steady_sensor_is_stuck_only_where_daylight_reaches_it(
